@@ -1,0 +1,99 @@
+"""The ``renshi`` command: Renshi's own commands, and Django's management commands.
+
+``renshi calc ...``, ``renshi policy ...`` and ``renshi demo`` are Renshi's; anything else
+(``renshi migrate``, ``renshi createsuperuser``, ``renshi runserver``) goes to Django.
+``DATABASE_URL`` selects the database for both. Messages are in Chinese unless ``--lang en``
+or ``RENSHI_LANG=en`` asks for English. ``--json`` prints what scripts read; people get tables.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+RENSHI_COMMANDS = {"calc", "policy", "demo", "--help", "-h"}
+LANGUAGES = {"zh": "zh-hans", "zh-hans": "zh-hans", "zh-cn": "zh-hans", "en": "en"}
+
+
+def _pop_language(argv: list[str]) -> str:
+    language = os.environ.get("RENSHI_LANG", "zh-hans")
+    for index, arg in enumerate(argv):
+        if arg == "--lang" and index + 1 < len(argv):
+            language = argv[index + 1]
+            del argv[index : index + 2]
+            break
+        if arg.startswith("--lang="):
+            language = arg.split("=", 1)[1]
+            del argv[index]
+            break
+    return LANGUAGES.get(language.strip().lower(), "zh-hans")
+
+
+def _setup_django(language: str) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "renshi.config.settings.dev")
+    import django
+    from django.utils import translation
+
+    django.setup()
+    translation.activate(language)
+
+
+def _fail(message: str, code: int = 2) -> int:
+    from django.utils.translation import gettext
+
+    print(gettext("error: %(message)s") % {"message": message}, file=sys.stderr)
+    return code
+
+
+def _option_name(field: str | None, options: set[str]) -> str | None:
+    if field is None:
+        return None
+    dashed = field.replace("_", "-")
+    return f"--{dashed}" if dashed in options else field
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    language = _pop_language(args)
+    _setup_django(language)
+    if not args or args[0] in RENSHI_COMMANDS:
+        return _run_renshi(args)
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["renshi", *args])
+    return 0
+
+
+def _run_renshi(args: list[str]) -> int:
+    import click
+    from django.utils.translation import gettext
+
+    from renshi.cli_commands import build_app, option_names
+    from renshi.core.errors import CoreError, Message
+
+    app = build_app()
+    try:
+        result = app(args=args, prog_name="renshi", standalone_mode=False)
+    except CoreError as error:
+        field = _option_name(error.field, option_names(args))
+        return _fail(Message(error.template, {**error.params, "field": field}).render(gettext))
+    except click.exceptions.ClickException as error:
+        return _fail(error.format_message(), error.exit_code)
+    except click.exceptions.Abort:
+        return _fail(gettext("aborted"), 1)
+    return result if isinstance(result, int) else 0
+
+
+def run(main_function: Callable[[Sequence[str] | None], int] = main) -> None:
+    sys.exit(main_function(None))
+
+
+def print_json(data: Any) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+if __name__ == "__main__":
+    run()

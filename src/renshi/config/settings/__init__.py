@@ -1,0 +1,1 @@
+"""Settings per environment: ``dev`` (default), ``test`` and ``prod``; ``base`` holds the rest."""

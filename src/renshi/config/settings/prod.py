@@ -1,0 +1,19 @@
+"""Production: PostgreSQL via ``DATABASE_URL``, a real secret key, hashed static files."""
+
+from django.core.exceptions import ImproperlyConfigured
+
+from renshi.config.settings.base import *  # noqa: F403
+from renshi.config.settings.base import ALLOWED_HOSTS, SECRET_KEY
+
+if not SECRET_KEY:
+    raise ImproperlyConfigured("RENSHI_SECRET_KEY must be set in production")
+if not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("RENSHI_ALLOWED_HOSTS must name the site's host names")
+
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+SECURE_CONTENT_TYPE_NOSNIFF = True

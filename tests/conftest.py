@@ -1,0 +1,41 @@
+"""Shared test configuration: real services, required under CI.
+
+A test that needs Redis asks for the ``redis_url`` fixture. When Redis does not answer, the
+test fails under CI (``RENSHI_REQUIRE_SERVICES=1``) and is skipped, loudly, elsewhere.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).parent / "core" / "fixtures"
+REQUIRE_SERVICES = os.environ.get("RENSHI_REQUIRE_SERVICES") == "1" or os.environ.get("CI") == "true"
+
+
+def _missing_service(name: str, reason: str) -> None:
+    message = f"{name} is required but not available: {reason}"
+    if REQUIRE_SERVICES:
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    import redis
+
+    url = os.environ.get("RENSHI_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+    except redis.RedisError as error:
+        _missing_service("Redis", str(error))
+    return url
+
+
+@pytest.fixture
+def fixture_policy_dir(settings: pytest.FixtureRequest) -> Path:
+    """Make the made-up city ``testville`` part of the library through the override dir."""
+    settings.RENSHI_POLICY_DIR = str(FIXTURES)  # type: ignore[attr-defined]
+    return FIXTURES
