@@ -56,6 +56,14 @@ def _option_name(field: str | None, options: set[str]) -> str | None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except BrokenPipeError:  # output piped into `head` and closed early: not an error of ours
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+
+
+def _main(argv: Sequence[str] | None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     language = _pop_language(args)
     _setup_django(language)
@@ -68,7 +76,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run_renshi(args: list[str]) -> int:
-    import click
+    import typer
     from django.utils.translation import gettext
 
     from renshi.cli_commands import build_app, option_names
@@ -80,10 +88,15 @@ def _run_renshi(args: list[str]) -> int:
     except CoreError as error:
         field = _option_name(error.field, option_names(args))
         return _fail(Message(error.template, {**error.params, "field": field}).render(gettext))
-    except click.exceptions.ClickException as error:
-        return _fail(error.format_message(), error.exit_code)
-    except click.exceptions.Abort:
+    except typer.Abort:
         return _fail(gettext("aborted"), 1)
+    except typer.TyperException as error:  # usage errors: missing or malformed options
+        format_message = getattr(error, "format_message", None)
+        message = format_message() if format_message else str(error)
+        if type(error).__name__ == "NoArgsIsHelpError":  # `renshi calc` alone: show its help
+            print(message)
+            return 0
+        return _fail(" ".join(message.split()), getattr(error, "exit_code", 2))
     return result if isinstance(result, int) else 0
 
 
