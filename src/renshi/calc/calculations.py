@@ -322,7 +322,7 @@ def calc_pension(
         contribution_index=parse_money(contribution_index, field="contribution_index"),
         contribution_years=parse_money(years, field="years"),
         account_balance=parse_money(account_balance, field="account_balance"),
-        gap_months=parse_int(gap_months, field="gap_months", low=0, high=720),
+        gap_months=parse_int(gap_months or 0, field="gap_months", low=0, high=720),
         gap_base=None if gap_base in (None, "") else parse_money(gap_base, field="gap_base"),
     )
     return pension_result_dict(estimate)
