@@ -12,7 +12,9 @@ from pathlib import Path
 import pytest
 
 FIXTURES = Path(__file__).parent / "core" / "fixtures"
-REQUIRE_SERVICES = os.environ.get("RENSHI_REQUIRE_SERVICES") == "1" or os.environ.get("CI") == "true"
+REQUIRE_SERVICES = (
+    os.environ.get("RENSHI_REQUIRE_SERVICES") == "1" or os.environ.get("CI") == "true"
+)
 
 
 def _missing_service(name: str, reason: str) -> None:

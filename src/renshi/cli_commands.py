@@ -43,70 +43,144 @@ def _warn(warnings: list[str]) -> None:
 
 def _show_si(data: dict[str, Any]) -> None:
     rows = [
-        [item["label"], item["base"], _pct(item["employer_rate"]), item["employer"],
-         _pct(item["employee_rate"]) + (f" + {item['employee_fixed']}"
-                                         if item["employee_fixed"] != "0.00" else ""),
-         item["employee"]]
+        [
+            item["label"],
+            item["base"],
+            _pct(item["employer_rate"]),
+            item["employer"],
+            _pct(item["employee_rate"])
+            + (f" + {item['employee_fixed']}" if item["employee_fixed"] != "0.00" else ""),
+            item["employee"],
+        ]
         for item in data["items"]
     ]
-    rows.append([_("Social insurance total"), "", "", data["employer_total"], "",
-                 data["employee_total"]])
+    rows.append(
+        [_("Social insurance total"), "", "", data["employer_total"], "", data["employee_total"]]
+    )
     hf = data["housing_fund"]
-    rows.append([_("Housing fund"), hf["base"], _pct(hf["rate"]), hf["employer"], _pct(hf["rate"]),
-                 hf["employee"]])
+    rows.append(
+        [
+            _("Housing fund"),
+            hf["base"],
+            _pct(hf["rate"]),
+            hf["employer"],
+            _pct(hf["rate"]),
+            hf["employee"],
+        ]
+    )
     totals = data["with_housing_fund"]
-    rows.append([_("Total with housing fund"), "", "", totals["employer_total"], "",
-                 totals["employee_total"]])
+    rows.append(
+        [
+            _("Total with housing fund"),
+            "",
+            "",
+            totals["employer_total"],
+            "",
+            totals["employee_total"],
+        ]
+    )
     title = _("%(city)s %(month)s, wage %(wage)s") % {
-        "city": data["city_name"], "month": data["month"], "wage": data["wage"]}
-    console.print(_table(title, [_("Item"), _("Base"), _("Employer rate"), _("Employer"),
-                                 _("Employee rate"), _("Employee")], rows))
+        "city": data["city_name"],
+        "month": data["month"],
+        "wage": data["wage"],
+    }
+    console.print(
+        _table(
+            title,
+            [
+                _("Item"),
+                _("Base"),
+                _("Employer rate"),
+                _("Employer"),
+                _("Employee rate"),
+                _("Employee"),
+            ],
+            rows,
+        )
+    )
     sources = {s["id"]: s for item in data["items"] for s in item["sources"]}
     sources.update({s["id"]: s for s in hf["sources"]})
-    console.print(_("Period: social insurance %(si)s, housing fund %(hf)s") % {
-        "si": data["items"][0]["period"] if data["items"] else "-", "hf": hf["period"]})
+    console.print(
+        _("Period: social insurance %(si)s, housing fund %(hf)s")
+        % {"si": data["items"][0]["period"] if data["items"] else "-", "hf": hf["period"]}
+    )
     for source in sources.values():
-        console.print(f"  [dim]{_('Source')}: {source['title']} {source['url']}[/dim]")
+        label = _("Source")
+        console.print(f"  [dim]{label}: {source['title']} {source['url']}[/dim]")
     _warn(data["warnings"])
 
 
 def _show_iit(data: dict[str, Any]) -> None:
-    rows = [[m["month"], m["income"], m["cumulative_taxable_income"], _pct(m["rate"]),
-             m["cumulative_tax"], m["withholding"]] for m in data["months"]]
+    rows = [
+        [
+            m["month"],
+            m["income"],
+            m["cumulative_taxable_income"],
+            _pct(m["rate"]),
+            m["cumulative_tax"],
+            m["withholding"],
+        ]
+        for m in data["months"]
+    ]
     rows.append([_("Total"), "", "", "", "", data["total"]])
-    console.print(_table(_("Individual income tax, cumulative withholding %(year)s")
-                         % {"year": data["year"]},
-                         [_("Month"), _("Income"), _("Cumulative taxable income"), _("Rate"),
-                          _("Cumulative tax"), _("Withholding")], rows))
+    console.print(
+        _table(
+            _("Individual income tax, cumulative withholding %(year)s") % {"year": data["year"]},
+            [
+                _("Month"),
+                _("Income"),
+                _("Cumulative taxable income"),
+                _("Rate"),
+                _("Cumulative tax"),
+                _("Withholding"),
+            ],
+            rows,
+        )
+    )
 
 
 def _show_bonus(data: dict[str, Any]) -> None:
-    rows = [[_("Bonus"), data["amount"]], [_("Divided by 12"), data["monthly_equivalent"]],
-            [_("Rate"), _pct(data["rate"])], [_("Quick deduction"), data["quick_deduction"]],
-            [_("Tax"), data["tax"]], [_("After tax"), data["net"]]]
+    rows = [
+        [_("Bonus"), data["amount"]],
+        [_("Divided by 12"), data["monthly_equivalent"]],
+        [_("Rate"), _pct(data["rate"])],
+        [_("Quick deduction"), data["quick_deduction"]],
+        [_("Tax"), data["tax"]],
+        [_("After tax"), data["net"]],
+    ]
     comparison = data.get("comparison")
     if comparison:
-        rows += [[_("Total tax, bonus taxed separately"), comparison["separate_total_tax"]],
-                 [_("Total tax, bonus merged into wages"), comparison["merged_total_tax"]],
-                 [_("Lower tax"), _("separately") if comparison["better"] == "separate"
-                  else _("merged")]]
+        rows += [
+            [_("Total tax, bonus taxed separately"), comparison["separate_total_tax"]],
+            [_("Total tax, bonus merged into wages"), comparison["merged_total_tax"]],
+            [
+                _("Lower tax"),
+                _("separately") if comparison["better"] == "separate" else _("merged"),
+            ],
+        ]
     console.print(_table(_("Annual one-time bonus"), [_("Item"), _("Amount")], rows))
 
 
 def _show_pension(data: dict[str, Any]) -> None:
     age = data["retirement_age"]
-    rows = [[_("Retirement month"), data["retirement_month"]],
-            [_("Retirement age"), _("%(y)d years %(m)d months") % {"y": age["years"],
-                                                                   "m": age["months"]}],
-            [_("Months divisor"), str(data["divisor"])],
-            [_("Basic pension"), data["basic"]],
-            [_("Personal account pension"), data["personal"]],
-            [_("Monthly pension"), data["total"]]]
+    rows = [
+        [_("Retirement month"), data["retirement_month"]],
+        [
+            _("Retirement age"),
+            _("%(y)d years %(m)d months") % {"y": age["years"], "m": age["months"]},
+        ],
+        [_("Months divisor"), str(data["divisor"])],
+        [_("Basic pension"), data["basic"]],
+        [_("Personal account pension"), data["personal"]],
+        [_("Monthly pension"), data["total"]],
+    ]
     gap = data.get("gap_cost")
     if gap:
-        rows += [[_("Gap: personal account shortfall"), gap["personal_account_shortfall"]],
-                 [_("Gap: monthly pension loss"), gap["monthly_loss"]],
-                 [_("Gap: loss over the divisor months"), gap["loss_over_divisor_months"]]]
+        rows += [
+            [_("Gap: personal account shortfall"), gap["personal_account_shortfall"]],
+            [_("Gap: monthly pension loss"), gap["monthly_loss"]],
+            [_("Gap: loss over the divisor months"), gap["loss_over_divisor_months"]],
+        ]
     console.print(_table(_("Pension estimate"), [_("Item"), _("Value")], rows))
     _warn(data["warnings"])
 
@@ -118,26 +192,27 @@ def _emit(data: Any, as_json: bool, show: Any) -> None:
         show(data)
 
 
-JSON_HELP = "print JSON for scripts"
-
-
 def build_app() -> typer.Typer:  # noqa: C901 - one place that declares every command
     app = typer.Typer(
         name="renshi",
-        help=_("Renshi (人事): HR, payroll and social insurance. Django's management commands "
-               "(renshi migrate, renshi createsuperuser, renshi runserver) also run here."),
+        help=_(
+            "Renshi (人事): HR, payroll and social insurance. Django's management commands "
+            "(renshi migrate, renshi createsuperuser, renshi runserver) also run here."
+        ),
         no_args_is_help=True,
         add_completion=False,
         pretty_exceptions_enable=False,
         rich_markup_mode=None,
     )
-    calc = typer.Typer(help=_("Calculators: social insurance, income tax, bonus, pension."),
-                       no_args_is_help=True)
-    policy = typer.Typer(help=_("The policy library: list, show, check, import, export."),
-                         no_args_is_help=True)
+    calc = typer.Typer(
+        help=_("Calculators: social insurance, income tax, bonus, pension."), no_args_is_help=True
+    )
+    policy = typer.Typer(
+        help=_("The policy library: list, show, check, import, export."), no_args_is_help=True
+    )
     app.add_typer(calc, name="calc")
     app.add_typer(policy, name="policy")
-    json_option = typer.Option(False, "--json", help=_(JSON_HELP))
+    json_option = typer.Option(False, "--json", help=_("print JSON for scripts"))
 
     @calc.command("si", help=_("Social insurance and housing fund for a wage, city and month."))
     def calc_si(
@@ -149,52 +224,69 @@ def build_app() -> typer.Typer:  # noqa: C901 - one place that declares every co
         work_injury_class: str = typer.Option("", help=_("industry risk class")),
         as_json: bool = json_option,
     ) -> None:
-        data = calculations.calc_si(city=city, month=month, wage=wage, base=base,
-                                    housing_fund_rate=housing_fund_rate,
-                                    work_injury_class=work_injury_class)
+        data = calculations.calc_si(
+            city=city,
+            month=month,
+            wage=wage,
+            base=base,
+            housing_fund_rate=housing_fund_rate,
+            work_injury_class=work_injury_class,
+        )
         _emit(data, as_json, _show_si)
 
     @calc.command("iit", help=_("Individual income tax by cumulative withholding for a year."))
     def calc_iit(
         year: str = typer.Option(..., help=_("tax year")),
         monthly_income: str = typer.Option(..., help=_("wage income each month")),
-        special_deductions: str = typer.Option("0", help=_("social insurance and housing fund "
-                                                           "paid by the employee, monthly")),
-        additional_deductions: str = typer.Option("0", help=_("special additional deductions, "
-                                                              "monthly")),
+        special_deductions: str = typer.Option(
+            "0", help=_("social insurance and housing fund paid by the employee, monthly")
+        ),
+        additional_deductions: str = typer.Option(
+            "0", help=_("special additional deductions, monthly")
+        ),
         start_month: str = typer.Option("1", help=_("first month with this employer")),
-        first_job_this_year: bool = typer.Option(False, "--first-job-this-year",
-                                                 help=_("first wage income of the year "
-                                                        "(公告2020年第13号)")),
-        under_60k: bool = typer.Option(False, "--under-60k",
-                                       help=_("earned at most 60,000 here last year "
-                                              "(公告2020年第19号)")),
+        first_job_this_year: bool = typer.Option(
+            False,
+            "--first-job-this-year",
+            help=_("first wage income of the year (公告2020年第13号)"),
+        ),
+        under_60k: bool = typer.Option(
+            False, "--under-60k", help=_("earned at most 60,000 here last year (公告2020年第19号)")
+        ),
         as_json: bool = json_option,
     ) -> None:
-        data = calculations.calc_iit(year=year, monthly_income=monthly_income,
-                                     special_deductions=special_deductions,
-                                     additional_deductions=additional_deductions,
-                                     start_month=start_month,
-                                     is_first_job_this_year=first_job_this_year,
-                                     is_under_60k=under_60k)
+        data = calculations.calc_iit(
+            year=year,
+            monthly_income=monthly_income,
+            special_deductions=special_deductions,
+            additional_deductions=additional_deductions,
+            start_month=start_month,
+            is_first_job_this_year=first_job_this_year,
+            is_under_60k=under_60k,
+        )
         _emit(data, as_json, _show_iit)
 
     @calc.command("bonus", help=_("Annual one-time bonus by separate taxation."))
     def calc_bonus(
         amount: str = typer.Option(..., help=_("bonus amount")),
-        annual_taxable: str = typer.Option("", help=_("annual taxable wage income without the "
-                                                      "bonus, to compare merging")),
+        annual_taxable: str = typer.Option(
+            "", help=_("annual taxable wage income without the bonus, to compare merging")
+        ),
         year: str = typer.Option("", help=_("year the bonus is paid")),
         as_json: bool = json_option,
     ) -> None:
-        _emit(calculations.calc_bonus(amount=amount, annual_taxable=annual_taxable, year=year),
-              as_json, _show_bonus)
+        _emit(
+            calculations.calc_bonus(amount=amount, annual_taxable=annual_taxable, year=year),
+            as_json,
+            _show_bonus,
+        )
 
     @calc.command("pension", help=_("Retirement date and pension estimate, and a gap's cost."))
     def calc_pension(
         birth: str = typer.Option(..., help=_("birth month, YYYY-MM")),
-        gender: str = typer.Option(..., help=_("male, female (retires at 55 before the reform) "
-                                               "or female_worker (50)")),
+        gender: str = typer.Option(
+            ..., help=_("male, female (retires at 55 before the reform) or female_worker (50)")
+        ),
         avg_wage: str = typer.Option(..., help=_("average wage of the province")),
         contribution_index: str = typer.Option(..., help=_("average contribution index")),
         years: str = typer.Option(..., help=_("contribution years")),
@@ -203,10 +295,16 @@ def build_app() -> typer.Typer:  # noqa: C901 - one place that declares every co
         gap_base: str = typer.Option("", help=_("base those months would have had")),
         as_json: bool = json_option,
     ) -> None:
-        data = calculations.calc_pension(birth=birth, gender=gender, avg_wage=avg_wage,
-                                         contribution_index=contribution_index, years=years,
-                                         account_balance=account_balance,
-                                         gap_months=gap_months, gap_base=gap_base)
+        data = calculations.calc_pension(
+            birth=birth,
+            gender=gender,
+            avg_wage=avg_wage,
+            contribution_index=contribution_index,
+            years=years,
+            account_balance=account_balance,
+            gap_months=gap_months,
+            gap_base=gap_base,
+        )
         _emit(data, as_json, _show_pension)
 
     _policy_commands(policy, json_option)
@@ -219,8 +317,10 @@ def build_app() -> typer.Typer:  # noqa: C901 - one place that declares every co
         if as_json:
             print_json(result)
         elif result["created"]:
-            console.print(_("Demo data loaded. Sign in at /admin/ as %(user)s / %(password)s")
-                          % {"user": result["username"], "password": result["password"]})
+            console.print(
+                _("Demo data loaded. Sign in at /admin/ as %(user)s / %(password)s")
+                % {"user": result["username"], "password": result["password"]}
+            )
         else:
             console.print(_("Demo data already present; nothing changed."))
 
@@ -235,36 +335,70 @@ def _policy_commands(policy: typer.Typer, json_option: Any) -> None:
     from renshi.policies.selectors import policy_library, policy_origin_layers
     from renshi.policies.services import policy_file_import, policy_file_withdraw
 
-    @policy.command("list", help=_("Cities in the library, their coverage and sources' "
-                                   "confidence."))
+    @policy.command(
+        "list", help=_("Cities in the library, their coverage and sources' confidence.")
+    )
     def policy_list(as_json: bool = json_option) -> None:
         origins = policy_origin_layers()
-        data = [city_summary(p, origin=origins[c])
-                for c, p in sorted(policy_library().cities.items())]
+        data = [
+            city_summary(p, origin=origins[c]) for c, p in sorted(policy_library().cities.items())
+        ]
         if as_json:
             print_json(data)
             return
-        rows = [[d["city"], d["name_zh"], d["coverage"]["social_insurance"],
-                 d["coverage"]["housing_fund"], str(d["confidence"]["V"]),
-                 str(d["confidence"]["R"]), str(d["confidence"]["U"]),
-                 str(d["confidence"]["unknown"]), d["origin"]] for d in data]
-        console.print(_table(_("Policy library"),
-                             [_("City"), _("Name"), _("Social insurance"), _("Housing fund"),
-                              "V", "R", "U", _("Unknown"), _("From")], rows))
+        rows = [
+            [
+                d["city"],
+                d["name_zh"],
+                d["coverage"]["social_insurance"],
+                d["coverage"]["housing_fund"],
+                str(d["confidence"]["V"]),
+                str(d["confidence"]["R"]),
+                str(d["confidence"]["U"]),
+                str(d["confidence"]["unknown"]),
+                d["origin"],
+            ]
+            for d in data
+        ]
+        console.print(
+            _table(
+                _("Policy library"),
+                [
+                    _("City"),
+                    _("Name"),
+                    _("Social insurance"),
+                    _("Housing fund"),
+                    "V",
+                    "R",
+                    "U",
+                    _("Unknown"),
+                    _("From"),
+                ],
+                rows,
+            )
+        )
 
-    @policy.command("show", help=_("One city's periods and figures, or the figures in force "
-                                   "for one month."))
-    def policy_show(city: str, month: str = typer.Option("", help=_("month, YYYY-MM")),
-                    as_json: bool = json_option) -> None:
+    @policy.command(
+        "show", help=_("One city's periods and figures, or the figures in force for one month.")
+    )
+    def policy_show(
+        city: str,
+        month: str = typer.Option("", help=_("month, YYYY-MM")),
+        as_json: bool = json_option,
+    ) -> None:
         library = policy_library()
         item = library.city(city)
         data = city_detail(item, origin=policy_origin_layers()[item.city])
         if month:
             snapshot = library.lookup(city, Month.parse(month, field="month"))
-            data["social_insurance"] = [p for p in data["social_insurance"]
-                                        if p["start"] == str(snapshot.social_insurance.start)]
-            data["housing_fund"] = [p for p in data["housing_fund"]
-                                    if p["start"] == str(snapshot.housing_fund.start)]
+            data["social_insurance"] = [
+                p
+                for p in data["social_insurance"]
+                if p["start"] == str(snapshot.social_insurance.start)
+            ]
+            data["housing_fund"] = [
+                p for p in data["housing_fund"] if p["start"] == str(snapshot.housing_fund.start)
+            ]
             data["warnings"] = [w.message.render(_) for w in snapshot.warnings]
         if as_json:
             print_json(data)
@@ -272,21 +406,38 @@ def _policy_commands(policy: typer.Typer, json_option: Any) -> None:
         for period in data["social_insurance"]:
             rows = []
             for kind, fig in period["items"].items():
-                rows.append([kind, *(_figure_text(fig.get(name)) for name in
-                                     ("floor", "ceiling", "employer_rate", "employee_rate"))])
+                rows.append(
+                    [
+                        kind,
+                        *(
+                            _figure_text(fig.get(name))
+                            for name in ("floor", "ceiling", "employer_rate", "employee_rate")
+                        ),
+                    ]
+                )
             title = f"{data['name_zh']} {_('Social insurance')} {period['start']}..{period['end']}"
             if period["is_provisional"]:
                 title += f" ({_('provisional')})"
-            console.print(_table(title, [_("Item"), _("Floor"), _("Ceiling"), _("Employer rate"),
-                                         _("Employee rate")], rows))
+            console.print(
+                _table(
+                    title,
+                    [_("Item"), _("Floor"), _("Ceiling"), _("Employer rate"), _("Employee rate")],
+                    rows,
+                )
+            )
         for period in data["housing_fund"]:
-            console.print(f"{_('Housing fund')} {period['start']}..{period['end']}: "
-                          + ", ".join(f"{name} {_figure_text(period[name])}" for name in
-                                      ("floor", "ceiling", "min_rate", "max_rate",
-                                       "default_rate")))
+            console.print(
+                f"{_('Housing fund')} {period['start']}..{period['end']}: "
+                + ", ".join(
+                    f"{name} {_figure_text(period[name])}"
+                    for name in ("floor", "ceiling", "min_rate", "max_rate", "default_rate")
+                )
+            )
         for period in data["minimum_wage"]:
-            console.print(f"{_('Minimum wage')} {period['start']}..{period['end'] or ''}: "
-                          f"{_figure_text(period['monthly'])}")
+            console.print(
+                f"{_('Minimum wage')} {period['start']}..{period['end'] or ''}: "
+                f"{_figure_text(period['monthly'])}"
+            )
         _warn(data.get("warnings", []))
 
     @policy.command("check", help=_("Validate policy files without importing them."))
@@ -294,8 +445,9 @@ def _policy_commands(policy: typer.Typer, json_option: Any) -> None:
         results = []
         for file in files:
             loaded = load_policy_file(file)
-            results.append({"file": str(file), "city": loaded.city,
-                            "confidence": loaded.confidence_counts()})
+            results.append(
+                {"file": str(file), "city": loaded.city, "confidence": loaded.confidence_counts()}
+            )
         if as_json:
             print_json(results)
         else:
@@ -303,8 +455,11 @@ def _policy_commands(policy: typer.Typer, json_option: Any) -> None:
                 console.print(_("%(file)s: valid (%(city)s)") % result)
 
     @policy.command("import", help=_("Validate a policy file and make it the city's policy."))
-    def policy_import(file: Path, note: str = typer.Option("", help=_("why it changed")),
-                      as_json: bool = json_option) -> None:
+    def policy_import(
+        file: Path,
+        note: str = typer.Option("", help=_("why it changed")),
+        as_json: bool = json_option,
+    ) -> None:
         try:
             text = file.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as error:
@@ -324,14 +479,16 @@ def _policy_commands(policy: typer.Typer, json_option: Any) -> None:
             print(record.content, end="")
         else:
             path = Path(item.origin)
-            print((path if path.exists() else BUNDLED_DIR / f"{city}.toml").read_text("utf-8"),
-                  end="")
+            print(
+                (path if path.exists() else BUNDLED_DIR / f"{city}.toml").read_text("utf-8"), end=""
+            )
 
     @policy.command("withdraw", help=_("Stop using a city's imported file."))
     def policy_withdraw(city: str) -> None:
         count = policy_file_withdraw(city=city)
-        console.print(_("%(count)d import(s) withdrawn for %(city)s.") % {"count": count,
-                                                                            "city": city})
+        console.print(
+            _("%(count)d import(s) withdrawn for %(city)s.") % {"count": count, "city": city}
+        )
 
 
 def _figure_text(figure: dict[str, Any] | None) -> str:

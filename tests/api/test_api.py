@@ -18,8 +18,13 @@ def test_the_openapi_document_is_valid_and_lists_the_calculators() -> None:
     schema = json.loads(json.dumps(api.get_openapi_schema()))
 
     validate(schema)  # raises on any violation of the OpenAPI specification
-    assert {"/api/v1/calc/si", "/api/v1/calc/iit", "/api/v1/calc/bonus",
-            "/api/v1/calc/pension", "/api/v1/policies/"} <= set(schema["paths"])
+    assert {
+        "/api/v1/calc/si",
+        "/api/v1/calc/iit",
+        "/api/v1/calc/bonus",
+        "/api/v1/calc/pension",
+        "/api/v1/policies/",
+    } <= set(schema["paths"])
 
 
 def test_the_openapi_document_is_served(client: Client) -> None:
@@ -47,7 +52,10 @@ def test_social_insurance_over_http(client: Client, fixture_policy_dir: object) 
     data = response.json()
     pension = next(item for item in data["items"] if item["kind"] == "pension")
     assert (pension["base"], pension["employer"], pension["employee"]) == (
-        "10000.00", "1600.00", "800.00")
+        "10000.00",
+        "1600.00",
+        "800.00",
+    )
     assert data["employee_total"] == "1053.00"
     assert data["housing_fund"]["rate"] == "0.07"
 
@@ -65,8 +73,12 @@ def test_a_bad_month_is_a_422_naming_the_field(client: Client) -> None:
 
 
 def test_an_error_speaks_the_language_asked_for(client: Client) -> None:
-    english = client.post("/api/v1/calc/bonus", {"amount": "-5"},
-                          content_type="application/json", HTTP_ACCEPT_LANGUAGE="en")
+    english = client.post(
+        "/api/v1/calc/bonus",
+        {"amount": "-5"},
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
 
     assert english.status_code == 422
     assert english.json()["field"] == "amount"
@@ -77,8 +89,12 @@ def test_income_tax_over_http_reproduces_the_official_example(client: Client) ->
     # STA explanation of 公告2018年第61号: 30,000 / 4,500 / 2,000 → 555, 625, 1,850.
     response = client.post(
         "/api/v1/calc/iit",
-        {"year": 2025, "monthly_income": "30000", "special_deductions": "4500",
-         "additional_deductions": "2000"},
+        {
+            "year": 2025,
+            "monthly_income": "30000",
+            "special_deductions": "4500",
+            "additional_deductions": "2000",
+        },
         content_type="application/json",
     )
 
@@ -87,18 +103,28 @@ def test_income_tax_over_http_reproduces_the_official_example(client: Client) ->
 
 
 def test_bonus_and_pension_over_http(client: Client) -> None:
-    bonus = client.post("/api/v1/calc/bonus", {"amount": "36001"},
-                        content_type="application/json").json()
+    bonus = client.post(
+        "/api/v1/calc/bonus", {"amount": "36001"}, content_type="application/json"
+    ).json()
     pension = client.post(
         "/api/v1/calc/pension",
-        {"birth": "1960-05", "gender": "male", "avg_wage": "10000", "contribution_index": "1.0",
-         "years": "30", "account_balance": "200000"},
+        {
+            "birth": "1960-05",
+            "gender": "male",
+            "avg_wage": "10000",
+            "contribution_index": "1.0",
+            "years": "30",
+            "account_balance": "200000",
+        },
         content_type="application/json",
     ).json()
 
     assert bonus["tax"] == "3390.10"
     assert (pension["retirement_month"], pension["divisor"], pension["total"]) == (
-        "2020-05", 139, "4438.85")
+        "2020-05",
+        139,
+        "4438.85",
+    )
 
 
 def test_the_policy_library_over_http(client: Client, fixture_policy_dir: object) -> None:

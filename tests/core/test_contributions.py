@@ -96,7 +96,9 @@ def test_a_housing_fund_rate_outside_the_city_range_is_refused() -> None:
 
 
 def test_a_chosen_housing_fund_rate_inside_the_range_is_used() -> None:
-    result = calculate_contributions(JAN_2025, wage=Decimal("10000"), housing_fund_rate=Decimal("0.05"))
+    result = calculate_contributions(
+        JAN_2025, wage=Decimal("10000"), housing_fund_rate=Decimal("0.05")
+    )
 
     assert result.housing_fund.employee == Decimal("500.00")
     assert result.housing_fund.is_default_rate is False

@@ -39,44 +39,94 @@ def test_the_fixture_loads_with_every_figure_counted() -> None:
     assert [str(p.start) for p in policy.social_insurance] == ["2024-07", "2025-07"]
     assert policy.confidence_counts() == {"V": 0, "R": 0, "U": 33, "unknown": 2}
     medical = policy.social_insurance[0].item(InsuranceKind.MEDICAL)
-    assert medical is not None and medical.employee_fixed is not None
+    assert medical is not None
+    assert medical.employee_fixed is not None
     assert medical.employee_fixed.value == 3
-    assert medical.floor.source is not None and medical.floor.source.title == "Test fixture"
+    assert medical.floor.source is not None
+    assert medical.floor.source.title == "Test fixture"
     assert medical.floor.confidence is Confidence.UNCONFIRMED
 
 
 @pytest.mark.parametrize(
     ("old", "new", "field", "reason"),
     [
-        ('floor = "5000"', 'floor = "50000"', "social_insurance[0].pension.floor",
-         pl.R_FLOOR_ABOVE_CEILING),
-        ('employer_rate = "0.16"', 'employer_rate = "16"', "social_insurance[0].pension.employer_rate",
-         pl.R_RATE_RANGE),
-        ('employee_rate = "0.08"', 'employee_rate = "0.8"', "social_insurance[0].pension.employee_rate",
-         pl.R_RATE_RANGE),
-        ('employee_rate = "0.08"', 'employee_rate = "eight"',
-         "social_insurance[0].pension.employee_rate", pl.R_NOT_DECIMAL),
+        (
+            'floor = "5000"',
+            'floor = "50000"',
+            "social_insurance[0].pension.floor",
+            pl.R_FLOOR_ABOVE_CEILING,
+        ),
+        (
+            'employer_rate = "0.16"',
+            'employer_rate = "16"',
+            "social_insurance[0].pension.employer_rate",
+            pl.R_RATE_RANGE,
+        ),
+        (
+            'employee_rate = "0.08"',
+            'employee_rate = "0.8"',
+            "social_insurance[0].pension.employee_rate",
+            pl.R_RATE_RANGE,
+        ),
+        (
+            'employee_rate = "0.08"',
+            'employee_rate = "eight"',
+            "social_insurance[0].pension.employee_rate",
+            pl.R_NOT_DECIMAL,
+        ),
         ('start = "2025-07"', 'start = "2025-06"', "social_insurance[1].start", pl.R_OVERLAP),
         ('start = "2025-07"', 'start = "2025-09"', "social_insurance[1].start", pl.R_GAP),
         ('end = "2025-06"', 'end = "2024-06"', "social_insurance[0].end", pl.R_END_BEFORE_START),
         ('end = "2025-06"\n', "\n", "social_insurance[0].end", pl.R_END_REQUIRED),
-        ('start = "2024-07"\nend = "2025-06"', 'start = "2024-13"\nend = "2025-06"',
-         "social_insurance[0].start", pl.R_NOT_MONTH),
-        ('  rounding = "half_up_cent"', '  rounding = "bankers"', "social_insurance[0].pension.rounding",
-         pl.R_ROUNDING),
-        ('  floor = "5000"', '  flor = "5000"', "social_insurance[0].pension.flor", pl.R_UNKNOWN_KEY),
-        ('source = "test"', 'source = "nowhere"', "social_insurance[0].source",
-         pl.R_UNDEFINED_SOURCE),
-        ('confidence = "U"', 'confidence = "maybe"', "social_insurance[0].confidence",
-         pl.R_CONFIDENCE),
-        ('default_rate = "0.07"', 'default_rate = "0.12"', "housing_fund[0].default_rate",
-         pl.R_DEFAULT_RATE),
-        ('default_class = "1"', 'default_class = "9"', "social_insurance[0].work_injury.default_class",
-         pl.R_DEFAULT_CLASS),
+        (
+            'start = "2024-07"\nend = "2025-06"',
+            'start = "2024-13"\nend = "2025-06"',
+            "social_insurance[0].start",
+            pl.R_NOT_MONTH,
+        ),
+        (
+            '  rounding = "half_up_cent"',
+            '  rounding = "bankers"',
+            "social_insurance[0].pension.rounding",
+            pl.R_ROUNDING,
+        ),
+        (
+            '  floor = "5000"',
+            '  flor = "5000"',
+            "social_insurance[0].pension.flor",
+            pl.R_UNKNOWN_KEY,
+        ),
+        (
+            'source = "test"',
+            'source = "nowhere"',
+            "social_insurance[0].source",
+            pl.R_UNDEFINED_SOURCE,
+        ),
+        (
+            'confidence = "U"',
+            'confidence = "maybe"',
+            "social_insurance[0].confidence",
+            pl.R_CONFIDENCE,
+        ),
+        (
+            'default_rate = "0.07"',
+            'default_rate = "0.12"',
+            "housing_fund[0].default_rate",
+            pl.R_DEFAULT_RATE,
+        ),
+        (
+            'default_class = "1"',
+            'default_class = "9"',
+            "social_insurance[0].work_injury.default_class",
+            pl.R_DEFAULT_CLASS,
+        ),
         ('due_day = "25"', 'due_day = "40"', "contribution_rules[0].due_day", pl.R_DAY),
-        ('employer_rate = { unknown = true, note = "not published" }',
-         "employer_rate = { unknown = true }", "social_insurance[1].medical.employer_rate.note",
-         pl.R_UNKNOWN_NEEDS_NOTE),
+        (
+            'employer_rate = { unknown = true, note = "not published" }',
+            "employer_rate = { unknown = true }",
+            "social_insurance[1].medical.employer_rate.note",
+            pl.R_UNKNOWN_NEEDS_NOTE,
+        ),
         ('city = "testville"', 'city = "Test Ville"', "city", pl.R_CITY_CODE),
         ("schema = 1", "schema = 2", "schema", pl.R_SCHEMA),
     ],

@@ -40,47 +40,73 @@ def test_the_bootstrap_asset_is_served_locally(client: Client) -> None:
     assert response.status_code == 200
 
 
-def test_the_social_insurance_page_computes_from_the_form(client: Client,
-                                                          fixture_policy_dir: object) -> None:
-    response = client.get("/en/calc/si/", {"city": "testville", "month": "2025-01",
-                                           "wage": "10000"})
+def test_the_social_insurance_page_computes_from_the_form(
+    client: Client, fixture_policy_dir: object
+) -> None:
+    response = client.get(
+        "/en/calc/si/", {"city": "testville", "month": "2025-01", "wage": "10000"}
+    )
 
     html = response.content.decode()
     assert 'id="si-result"' in html
     assert 'id="si-employee-total">1053.00<' in html
 
 
-def test_a_bad_field_shows_its_error_on_the_form(client: Client, fixture_policy_dir: object) -> None:
-    response = client.get("/en/calc/si/", {"city": "testville", "month": "2025-13",
-                                           "wage": "10000"})
+def test_a_bad_field_shows_its_error_on_the_form(
+    client: Client, fixture_policy_dir: object
+) -> None:
+    response = client.get(
+        "/en/calc/si/", {"city": "testville", "month": "2025-13", "wage": "10000"}
+    )
 
     html = response.content.decode()
-    assert "field-error" in html and "YYYY-MM" in html
+    assert "field-error" in html
+    assert "YYYY-MM" in html
     assert 'id="si-result"' not in html
 
 
 @pytest.mark.parametrize(
     ("path", "params", "marker"),
     [
-        ("/en/calc/iit/", {"year": "2025", "monthly_income": "30000", "special_deductions": "4500",
-                           "additional_deductions": "2000", "start_month": "1"},
-         'id="iit-total">27480.00<'),
+        (
+            "/en/calc/iit/",
+            {
+                "year": "2025",
+                "monthly_income": "30000",
+                "special_deductions": "4500",
+                "additional_deductions": "2000",
+                "start_month": "1",
+            },
+            'id="iit-total">27480.00<',
+        ),
         ("/en/calc/bonus/", {"amount": "36001"}, 'id="bonus-tax">3390.10<'),
-        ("/en/calc/pension/", {"birth": "1960-05", "gender": "male", "avg_wage": "10000",
-                               "contribution_index": "1.0", "years": "30",
-                               "account_balance": "200000"}, 'id="pension-total">4438.85<'),
+        (
+            "/en/calc/pension/",
+            {
+                "birth": "1960-05",
+                "gender": "male",
+                "avg_wage": "10000",
+                "contribution_index": "1.0",
+                "years": "30",
+                "account_balance": "200000",
+            },
+            'id="pension-total">4438.85<',
+        ),
     ],
 )
-def test_each_calculator_page_shows_its_result(client: Client, path: str,
-                                               params: dict[str, str], marker: str) -> None:
+def test_each_calculator_page_shows_its_result(
+    client: Client, path: str, params: dict[str, str], marker: str
+) -> None:
     assert marker in client.get(path, params).content.decode()
 
 
-def test_the_policy_pages_show_figures_with_confidence(client: Client,
-                                                       fixture_policy_dir: object) -> None:
+def test_the_policy_pages_show_figures_with_confidence(
+    client: Client, fixture_policy_dir: object
+) -> None:
     listing = client.get("/policies/").content.decode()
     detail = client.get("/policies/testville/").content.decode()
 
-    assert "testville" in listing and "beijing" in listing
+    assert "testville" in listing
+    assert "beijing" in listing
     assert "5000.00<sup>U</sup>" in detail
     assert client.get("/policies/atlantis/").status_code == 404

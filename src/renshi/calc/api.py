@@ -10,8 +10,8 @@ from renshi.calc import calculations
 
 router = Router(tags=["calculators"])
 
-Amount = Annotated[str | int, Field(description="Decimal amount as a string, e.g. \"50000\"")]
-MoneyOut = Annotated[str, Field(description="Amount with two decimals, e.g. \"1500.00\"")]
+Amount = Annotated[str | int, Field(description='Decimal amount as a string, e.g. "50000"')]
+MoneyOut = Annotated[str, Field(description='Amount with two decimals, e.g. "1500.00"')]
 
 
 class SourceOut(Schema):
@@ -27,7 +27,7 @@ class SiIn(Schema):
     month: str = Field(examples=["2025-08"], description="YYYY-MM")
     wage: Amount
     base: Amount | None = Field(None, description="declared base when it differs from the wage")
-    housing_fund_rate: Amount | None = Field(None, description="e.g. \"0.12\"; default: city's")
+    housing_fund_rate: Amount | None = Field(None, description='e.g. "0.12"; default: city\'s')
     work_injury_class: str | None = None
 
 
@@ -187,7 +187,9 @@ class ErrorOut(Schema):
     code: str
 
 
-@router.post("/si", response={200: SiOut, 422: ErrorOut}, summary="Social insurance and housing fund")
+@router.post(
+    "/si", response={200: SiOut, 422: ErrorOut}, summary="Social insurance and housing fund"
+)
 def calc_si(request, payload: SiIn):  # type: ignore[no-untyped-def]
     return calculations.calc_si(**payload.dict())
 

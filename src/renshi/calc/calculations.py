@@ -211,9 +211,13 @@ def calc_iit(
         is_first_job_this_year=is_first_job_this_year,
         is_under_60k=is_under_60k,
     )
-    rule = (BasicDeductionRule.UNDER_60K if is_under_60k else
-            BasicDeductionRule.FIRST_JOB_THIS_YEAR if is_first_job_this_year else
-            BasicDeductionRule.STANDARD)
+    rule = (
+        BasicDeductionRule.UNDER_60K
+        if is_under_60k
+        else BasicDeductionRule.FIRST_JOB_THIS_YEAR
+        if is_first_job_this_year
+        else BasicDeductionRule.STANDARD
+    )
     return iit_result_dict(result, rule=rule)
 
 
@@ -242,8 +246,7 @@ def calc_bonus(
 ) -> dict[str, Any]:
     """Annual one-time bonus by separate taxation, compared with merging when asked."""
     bonus = parse_non_negative(amount, field="amount")
-    year_number = None if year in (None, "") else parse_int(year, field="year", low=2019,
-                                                             high=2100)
+    year_number = None if year in (None, "") else parse_int(year, field="year", low=2019, high=2100)
     tax = bonus_separate_tax(bonus, year=year_number)
     comparison = None
     if annual_taxable not in (None, ""):

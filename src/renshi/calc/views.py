@@ -16,8 +16,9 @@ from renshi.core.errors import CoreError
 from renshi.policies.selectors import policy_library
 
 
-def _calculate(request: HttpRequest, form: forms.Form,
-               compute: Callable[..., dict[str, Any]]) -> dict[str, Any] | None:
+def _calculate(
+    request: HttpRequest, form: forms.Form, compute: Callable[..., dict[str, Any]]
+) -> dict[str, Any] | None:
     if not request.GET or not form.is_valid():
         return None
     try:
@@ -30,8 +31,10 @@ def _calculate(request: HttpRequest, form: forms.Form,
 
 def _city_choices() -> list[tuple[str, str]]:
     is_zh = (get_language() or "zh-hans").startswith("zh")
-    return [(code, policy.name_zh if is_zh else policy.name_en)
-            for code, policy in sorted(policy_library().cities.items())]
+    return [
+        (code, policy.name_zh if is_zh else policy.name_en)
+        for code, policy in sorted(policy_library().cities.items())
+    ]
 
 
 def si(request: HttpRequest) -> HttpResponse:

@@ -4,7 +4,6 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext
 from ninja import NinjaAPI
 
-
 from renshi.calc.api import router as calc_router
 from renshi.core.errors import CoreError
 from renshi.policies.api import router as policies_router

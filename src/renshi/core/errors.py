@@ -11,6 +11,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from renshi.core.i18n import gettext_noop
+
 
 @dataclass(frozen=True, slots=True)
 class Message:
@@ -30,7 +32,7 @@ class Message:
 class CoreError(ValueError):
     """Base of every error the core raises on bad input or missing data."""
 
-    template: ClassVar[str] = "{field}: invalid value"
+    template: ClassVar[str] = gettext_noop("{field}: invalid value")
 
     def __init__(self, **params: Any) -> None:
         self.params: dict[str, Any] = params

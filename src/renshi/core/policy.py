@@ -52,6 +52,14 @@ class Section(enum.StrEnum):
     CONTRIBUTION_RULES = "contribution_rules"
 
 
+SECTION_LABELS: Mapping[Section, str] = {
+    Section.SOCIAL_INSURANCE: gettext_noop("social insurance"),
+    Section.HOUSING_FUND: gettext_noop("housing fund"),
+    Section.MINIMUM_WAGE: gettext_noop("minimum wage"),
+    Section.CONTRIBUTION_RULES: gettext_noop("contribution rules"),
+}
+
+
 @dataclass(frozen=True, slots=True)
 class Source:
     id: str
@@ -279,7 +287,7 @@ class PolicyLibrary:
         if si is None:
             raise PolicyPeriodMissing(
                 field=field,
-                section=Section.SOCIAL_INSURANCE.value,
+                section=Message(SECTION_LABELS[Section.SOCIAL_INSURANCE]),
                 city=policy.city,
                 month=str(month),
                 covered=describe_coverage(policy.social_insurance),
@@ -288,7 +296,7 @@ class PolicyLibrary:
         if hf is None:
             raise PolicyPeriodMissing(
                 field=field,
-                section=Section.HOUSING_FUND.value,
+                section=Message(SECTION_LABELS[Section.HOUSING_FUND]),
                 city=policy.city,
                 month=str(month),
                 covered=describe_coverage(policy.housing_fund),
@@ -332,7 +340,7 @@ def _warnings(
                         ),
                         {
                             **params,
-                            "section": section.value,
+                            "section": Message(SECTION_LABELS[section]),
                             "start": str(period.start),
                             "end": str(period.end),
                             "note": period.note,

@@ -54,12 +54,20 @@ class PolicyFileAdmin(admin.ModelAdmin):
     list_filter = ["is_active", "city"]
     search_fields = ["city", "filename", "note"]
     readonly_fields = [
-        "city", "filename", "sha256", "is_active", "imported_at", "imported_by", "note", "content"
+        "city",
+        "filename",
+        "sha256",
+        "is_active",
+        "imported_at",
+        "imported_by",
+        "note",
+        "content",
     ]
     actions = ["withdraw"]
 
-    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False,
-                 **kwargs: Any) -> Any:
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
         if obj is None:
             kwargs["form"] = PolicyFileImportForm
             kwargs["fields"] = ["upload", "content", "note"]
@@ -87,10 +95,18 @@ class PolicyFileAdmin(admin.ModelAdmin):
         counts = policy.confidence_counts()
         messages.success(
             request,
-            gettext("Imported %(city)s: %(n)d periods; figures V %(v)d, R %(r)d, U %(u)d, "
-                    "unknown %(unknown)d.")
-            % {"city": policy.city, "n": len(policy.social_insurance), "v": counts["V"],
-               "r": counts["R"], "u": counts["U"], "unknown": counts["unknown"]},
+            gettext(
+                "Imported %(city)s: %(n)d periods; figures V %(v)d, R %(r)d, U %(u)d, "
+                "unknown %(unknown)d."
+            )
+            % {
+                "city": policy.city,
+                "n": len(policy.social_insurance),
+                "v": counts["V"],
+                "r": counts["R"],
+                "u": counts["U"],
+                "unknown": counts["unknown"],
+            },
         )
 
     @admin.action(description=_("Stop using the selected imports"))

@@ -15,8 +15,14 @@ from renshi.core.policy import (
     describe_coverage,
 )
 
-RATE_FIELDS = {"employer_rate", "employee_rate", "min_rate", "max_rate", "default_rate",
-               "late_fee_daily_rate"}
+RATE_FIELDS = {
+    "employer_rate",
+    "employee_rate",
+    "min_rate",
+    "max_rate",
+    "default_rate",
+    "late_fee_daily_rate",
+}
 
 
 def figure_dict(figure: Figure | None, *, name: str) -> dict[str, Any] | None:
@@ -24,8 +30,11 @@ def figure_dict(figure: Figure | None, *, name: str) -> dict[str, Any] | None:
         return None
     value: str | None = None
     if figure.value is not None:
-        is_money = name not in RATE_FIELDS and not name.startswith("class ") and name not in (
-            "due_day", "backpay_window_months")
+        is_money = (
+            name not in RATE_FIELDS
+            and not name.startswith("class ")
+            and name not in ("due_day", "backpay_window_months")
+        )
         value = format_money(figure.value) if is_money else f"{figure.value.normalize():f}"
     return {
         "value": value,
@@ -37,8 +46,11 @@ def figure_dict(figure: Figure | None, *, name: str) -> dict[str, Any] | None:
 
 
 def _period(period: Any) -> dict[str, Any]:
-    return {"start": str(period.start), "end": str(period.end) if period.end else None,
-            "note": period.note}
+    return {
+        "start": str(period.start),
+        "end": str(period.end) if period.end else None,
+        "note": period.note,
+    }
 
 
 def social_insurance_dict(period: SocialInsurancePeriod) -> dict[str, Any]:
@@ -46,8 +58,14 @@ def social_insurance_dict(period: SocialInsurancePeriod) -> dict[str, Any]:
     for item in period.items:
         entry = {
             name: figure_dict(getattr(item, name), name=name)
-            for name in ("floor", "ceiling", "employer_rate", "employee_rate", "employer_fixed",
-                         "employee_fixed")
+            for name in (
+                "floor",
+                "ceiling",
+                "employer_rate",
+                "employee_rate",
+                "employer_fixed",
+                "employee_fixed",
+            )
         }
         entry["rounding"] = item.rounding.value
         if item.employer_rate_by_class:
@@ -64,8 +82,10 @@ def housing_fund_dict(period: HousingFundPeriod) -> dict[str, Any]:
     return {
         **_period(period),
         "is_provisional": period.is_provisional,
-        **{name: figure_dict(getattr(period, name), name=name)
-           for name in ("floor", "ceiling", "min_rate", "max_rate", "default_rate")},
+        **{
+            name: figure_dict(getattr(period, name), name=name)
+            for name in ("floor", "ceiling", "min_rate", "max_rate", "default_rate")
+        },
         "rounding": period.rounding.value,
     }
 
@@ -77,8 +97,10 @@ def minimum_wage_dict(period: MinimumWagePeriod) -> dict[str, Any]:
 def contribution_rules_dict(period: ContributionRulesPeriod) -> dict[str, Any]:
     return {
         **_period(period),
-        **{name: figure_dict(getattr(period, name), name=name)
-           for name in ("due_day", "late_fee_daily_rate", "backpay_window_months")},
+        **{
+            name: figure_dict(getattr(period, name), name=name)
+            for name in ("due_day", "late_fee_daily_rate", "backpay_window_months")
+        },
     }
 
 
@@ -104,8 +126,13 @@ def city_detail(policy: CityPolicy, *, origin: str) -> dict[str, Any]:
     return {
         **city_summary(policy, origin=origin),
         "sources": {
-            key: {"title": s.title, "publisher": s.publisher, "url": s.url, "date": s.date,
-                  "note": s.note}
+            key: {
+                "title": s.title,
+                "publisher": s.publisher,
+                "url": s.url,
+                "date": s.date,
+                "note": s.note,
+            }
             for key, s in policy.sources.items()
         },
         "social_insurance": [social_insurance_dict(p) for p in policy.social_insurance],

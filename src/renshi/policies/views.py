@@ -8,8 +8,9 @@ from renshi.policies.selectors import policy_library, policy_origin_layers
 
 def policy_list(request: HttpRequest) -> HttpResponse:
     origins = policy_origin_layers()
-    cities = [city_summary(p, origin=origins[c])
-              for c, p in sorted(policy_library().cities.items())]
+    cities = [
+        city_summary(p, origin=origins[c]) for c, p in sorted(policy_library().cities.items())
+    ]
     return render(request, "policies/list.html", {"cities": cities})
 
 
@@ -18,5 +19,8 @@ def policy_detail(request: HttpRequest, city: str) -> HttpResponse:
         policy = policy_library().city(city)
     except UnknownCity:
         raise Http404(city) from None
-    return render(request, "policies/detail.html",
-                  {"policy": city_detail(policy, origin=policy_origin_layers()[policy.city])})
+    return render(
+        request,
+        "policies/detail.html",
+        {"policy": city_detail(policy, origin=policy_origin_layers()[policy.city])},
+    )

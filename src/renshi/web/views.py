@@ -6,5 +6,6 @@ from renshi.policies.selectors import policy_library
 
 def home(request: HttpRequest) -> HttpResponse:
     library = policy_library()
-    return render(request, "web/home.html", {"cities": sorted(library.cities.values(),
-                                                               key=lambda p: p.city)})
+    return render(
+        request, "web/home.html", {"cities": sorted(library.cities.values(), key=lambda p: p.city)}
+    )
