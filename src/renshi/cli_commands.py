@@ -14,6 +14,8 @@ from renshi.calc import calculations
 from renshi.cli import print_json
 
 console = Console()
+if not console.is_terminal:  # piped or captured: do not squeeze tables into 80 columns
+    console = Console(width=160)
 
 
 def option_names(args: list[str]) -> set[str]:
