@@ -70,12 +70,6 @@ def test_switching_the_language_shows_the_page_in_english(page: Page, live_serve
     assert not CJK.search(page.locator("main h1").inner_text())
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="known bug: set_language runs with zh-hans active, so translate_url cannot resolve "
-    "the /en/ path and redirects back to it; the English pages cannot switch back to Chinese",
-)
 def test_switching_back_to_chinese_returns_to_the_unprefixed_page(
     page: Page, live_server: Any
 ) -> None:

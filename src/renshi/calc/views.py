@@ -12,7 +12,7 @@ from django.utils.translation import get_language, gettext
 
 from renshi.calc import calculations
 from renshi.calc.forms import BonusForm, IitForm, PensionForm, SiForm
-from renshi.core.errors import CoreError
+from renshi.core.errors import CoreError, Message
 from renshi.policies.selectors import policy_library
 
 
@@ -25,7 +25,10 @@ def _calculate(
         return compute(**form.cleaned_data)
     except CoreError as error:
         field = error.field if error.field in form.fields else None
-        form.add_error(field, error.render(gettext))
+        params = dict(error.params)
+        if field is not None:  # shown under the field: name it as the form labels it
+            params["field"] = str(form.fields[field].label)
+        form.add_error(field, Message(error.template, params).render(gettext))
         return None
 
 

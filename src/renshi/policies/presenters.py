@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext
+
+from renshi.core.i18n import gettext_noop
 from renshi.core.money import format_money
 from renshi.core.policy import (
     CityPolicy,
@@ -104,8 +107,16 @@ def contribution_rules_dict(period: ContributionRulesPeriod) -> dict[str, Any]:
     }
 
 
+ORIGIN_LABELS = {
+    "bundled": gettext_noop("bundled"),
+    "override": gettext_noop("installation override"),
+    "imported": gettext_noop("imported"),
+}
+
+
 def city_summary(policy: CityPolicy, *, origin: str) -> dict[str, Any]:
     return {
+        "origin_label": gettext(ORIGIN_LABELS[origin]),
         "city": policy.city,
         "name_zh": policy.name_zh,
         "name_en": policy.name_en,

@@ -58,6 +58,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "renshi.web.context_processors.language_neutral_path",
             ],
         },
     },
