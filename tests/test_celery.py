@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from celery.contrib.testing.worker import start_worker
 
@@ -15,14 +17,21 @@ pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 def test_a_batch_computed_by_a_worker_over_redis_matches_inline_results(
     redis_url: str, fixture_policy_dir: object
 ) -> None:
-    app.conf.update(broker_url=redis_url, result_backend=redis_url, task_always_eager=False)
+    # A queue of this run's own, so a worker of another test run cannot take the messages.
+    queue = f"renshi-test-{uuid.uuid4().hex}"
+    app.conf.update(
+        broker_url=redis_url,
+        result_backend=redis_url,
+        task_always_eager=False,
+        task_default_queue=queue,
+    )
     wages = ["0", "7000", "10000", "99999.99"]
     try:
         with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
             remote = calc_si_batch.delay(city="testville", month="2025-01", wages=wages)
             results = remote.get(timeout=30)
     finally:
-        app.conf.update(task_always_eager=True)
+        app.conf.update(task_always_eager=True, task_default_queue="celery")
 
     assert results == [calc_si(city="testville", month="2025-01", wage=w) for w in wages]
     assert results[0]["items"][0]["clamped"] == "floor"
