@@ -6,13 +6,21 @@ secondary source each), which the data files cite.
 
 from __future__ import annotations
 
+import itertools
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from renshi.core.contributions import calculate_contributions
 from renshi.core.months import Month, month_range
-from renshi.core.policy import InsuranceKind, PolicyPeriodMissing, PolicyWarningCode
+from renshi.core.policy import (
+    InsuranceKind,
+    PolicyPeriodMissing,
+    PolicyWarningCode,
+    UnknownFigure,
+)
 from renshi.core.policy_loader import BUNDLED_DIR, load_directory, load_library
 
 LIBRARY = load_library()
@@ -140,3 +148,40 @@ def test_a_provisional_period_is_always_reported_with_a_warning() -> None:
             snapshot.social_insurance.is_provisional or snapshot.housing_fund.is_provisional
         )
         assert (PolicyWarningCode.PROVISIONAL in codes) == is_provisional
+
+
+@pytest.mark.parametrize("city", CITIES)
+def test_lookup_switches_period_exactly_at_each_boundary(city: str) -> None:
+    periods = LIBRARY.city(city).social_insurance
+    for before, after in itertools.pairwise(periods):
+        assert LIBRARY.lookup(city, before.end).social_insurance == before
+        assert LIBRARY.lookup(city, before.end.add(1)).social_insurance == after
+
+
+@pytest.mark.parametrize("city", CITIES)
+def test_the_late_fee_is_five_ten_thousandths_a_day(city: str) -> None:
+    # 社会保险法 art. 86 [V]: 0.05% per day from the due date.
+    rules = LIBRARY.lookup(city, Month(2025, 8)).contribution_rules
+
+    assert rules is not None
+    assert rules.late_fee_daily_rate.value == Decimal("0.0005")
+
+
+@given(
+    case=st.sampled_from(
+        [(c, m) for c in CITIES for m in month_range(Month(2023, 1), Month(2026, 12))]
+    ),
+    wage=st.decimals(min_value=0, max_value=1_000_000, places=2),
+)
+def test_a_base_always_lies_within_its_floor_and_ceiling_in_every_city(
+    case: tuple[str, Month], wage: Decimal
+) -> None:
+    city, month = case
+    snapshot = LIBRARY.lookup(city, month)
+    try:
+        result = calculate_contributions(snapshot, wage=wage)
+    except UnknownFigure:
+        return  # the library says it does not know; nothing to clamp
+    for line in result.items:
+        assert line.floor <= line.base <= line.ceiling
+    assert result.housing_fund.floor <= result.housing_fund.base <= result.housing_fund.ceiling

@@ -261,6 +261,22 @@ class _Dated(Protocol):
     def end(self) -> Month | None: ...
 
 
+def _required(
+    policy: CityPolicy, section: Section, periods: Sequence[_Dated], month: Month, field: str
+) -> _Dated:
+    """The period covering ``month``; without one, ``PolicyPeriodMissing``: no silent guess."""
+    period = _covering(periods, month)
+    if period is None:
+        raise PolicyPeriodMissing(
+            field=field,
+            section=Message(SECTION_LABELS[section]),
+            city=policy.city,
+            month=str(month),
+            covered=describe_coverage(periods),
+        )
+    return period
+
+
 def describe_coverage(periods: Sequence[_Dated]) -> str:
     """``2023-01..2026-06`` style text of what a section covers (periods are contiguous)."""
     if not periods:
@@ -283,24 +299,8 @@ class PolicyLibrary:
 
     def lookup(self, code: str, month: Month, *, field: str = "month") -> PolicySnapshot:
         policy = self.city(code)
-        si = _covering(policy.social_insurance, month)
-        if si is None:
-            raise PolicyPeriodMissing(
-                field=field,
-                section=Message(SECTION_LABELS[Section.SOCIAL_INSURANCE]),
-                city=policy.city,
-                month=str(month),
-                covered=describe_coverage(policy.social_insurance),
-            )
-        hf = _covering(policy.housing_fund, month)
-        if hf is None:
-            raise PolicyPeriodMissing(
-                field=field,
-                section=Message(SECTION_LABELS[Section.HOUSING_FUND]),
-                city=policy.city,
-                month=str(month),
-                covered=describe_coverage(policy.housing_fund),
-            )
+        si = _required(policy, Section.SOCIAL_INSURANCE, policy.social_insurance, month, field)
+        hf = _required(policy, Section.HOUSING_FUND, policy.housing_fund, month, field)
         minimum_wage = _covering(policy.minimum_wage, month)
         rules = _covering(policy.contribution_rules, month)
         assert isinstance(si, SocialInsurancePeriod)
