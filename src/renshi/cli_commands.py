@@ -309,6 +309,47 @@ def build_app() -> typer.Typer:  # noqa: C901 - one place that declares every co
         )
         _emit(data, as_json, _show_pension)
 
+    @calc.command(
+        "deductions",
+        help=_("Monthly special additional deductions, 2023 standards (国发〔2023〕13号)."),
+    )
+    def calc_deductions(
+        children: str = typer.Option("0", help=_("children in education")),
+        children_share: str = typer.Option("100", help=_("share in percent: 100 or 50")),
+        infants: str = typer.Option("0", help=_("children under 3")),
+        infants_share: str = typer.Option("100", help=_("share in percent: 100 or 50")),
+        elderly_only_child: bool = typer.Option(
+            False, "--elderly-only-child", help=_("only child supporting parents")
+        ),
+        elderly_share: str = typer.Option("0", help=_("a sibling's monthly share, at most 1500")),
+        continuing_education: bool = typer.Option(
+            False, "--continuing-education", help=_("degree continuing education")
+        ),
+        housing_loan: bool = typer.Option(
+            False, "--housing-loan", help=_("first-home loan interest")
+        ),
+        housing_loan_share: str = typer.Option("100", help=_("share in percent: 100 or 50")),
+        rent_tier: str = typer.Option("", help=_("housing rent: major, large or other city")),
+        as_json: bool = json_option,
+    ) -> None:
+        data = calculations.calc_deductions(
+            children=children,
+            children_share=children_share,
+            infants=infants,
+            infants_share=infants_share,
+            elderly_only_child=elderly_only_child,
+            elderly_share=elderly_share,
+            continuing_education=continuing_education,
+            housing_loan=housing_loan,
+            housing_loan_share=housing_loan_share,
+            rent_tier=rent_tier,
+        )
+        _emit(
+            data,
+            as_json,
+            lambda d: console.print(_("Special additional deductions: %(monthly)s a month") % d),
+        )
+
     _policy_commands(policy, json_option)
 
     @app.command("demo", help=_("Load demonstration data into an empty installation."))

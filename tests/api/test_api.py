@@ -136,3 +136,22 @@ def test_the_policy_library_over_http(client: Client, fixture_policy_dir: object
     assert testville["social_insurance"][0]["items"]["pension"]["floor"]["value"] == "5000.00"
     assert testville["sources"]["test"]["title"] == "Test fixture"
     assert missing.status_code == 404
+
+
+def test_special_additional_deductions_over_http(client: Client) -> None:
+    # 国发〔2023〕13号: two children 2 × 2,000 + only child supporting parents 3,000
+    # + rent in a major city 1,500 = 8,500 a month.
+    ok = client.post(
+        "/api/v1/calc/deductions",
+        {"children": 2, "elderly_only_child": True, "rent_tier": "major"},
+        content_type="application/json",
+    )
+    both = client.post(
+        "/api/v1/calc/deductions",
+        {"housing_loan": True, "rent_tier": "major"},
+        content_type="application/json",
+    )
+
+    assert ok.json()["monthly"] == "8500.00"
+    assert both.status_code == 422
+    assert both.json()["field"] == "rent_tier"

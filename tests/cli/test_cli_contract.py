@@ -203,3 +203,21 @@ def test_django_management_commands_run_through_renshi(tmp_path: Path) -> None:
     assert (tmp_path / "renshi.sqlite3").exists()
     assert json.loads(demo.stdout)["created"] is True
     assert json.loads(again.stdout)["created"] is False
+
+
+def test_calc_deductions_adds_up_a_declaration(tmp_path: Path) -> None:
+    # 1 child at 50% (1,000) + a sibling's 1,500 of elderly support + loan interest 1,000.
+    data = renshi_json(
+        "calc",
+        "deductions",
+        "--children",
+        "1",
+        "--children-share",
+        "50",
+        "--elderly-share",
+        "1500",
+        "--housing-loan",
+        tmp_path=tmp_path,
+    )
+
+    assert data["monthly"] == "3500.00"

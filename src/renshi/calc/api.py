@@ -181,6 +181,24 @@ class PensionOut(Schema):
     gap_cost: GapCostOut | None = None
 
 
+class DeductionsIn(Schema):
+    children: int = Field(0, description="children in education (2,000 each a month)")
+    children_share: int = Field(100, description="100 or 50 (split between parents)")
+    infants: int = Field(0, description="children under 3 (2,000 each a month)")
+    infants_share: int = 100
+    elderly_only_child: bool = Field(False, description="only child supporting parents: 3,000")
+    elderly_share: Amount = Field("0", description="a sibling's share of 3,000, at most 1,500")
+    continuing_education: bool = Field(False, description="degree education: 400 a month")
+    housing_loan: bool = Field(False, description="first-home loan interest: 1,000 a month")
+    housing_loan_share: int = 100
+    rent_tier: str = Field("", description="major 1,500 / large 1,100 / other 800; not with a loan")
+
+
+class DeductionsOut(Schema):
+    monthly: MoneyOut
+    standard: str
+
+
 class ErrorOut(Schema):
     field: str | None
     message: str
@@ -207,3 +225,12 @@ def calc_bonus(request, payload: BonusIn):  # type: ignore[no-untyped-def]
 @router.post("/pension", response={200: PensionOut, 422: ErrorOut}, summary="Pension estimate")
 def calc_pension(request, payload: PensionIn):  # type: ignore[no-untyped-def]
     return calculations.calc_pension(**payload.dict())
+
+
+@router.post(
+    "/deductions",
+    response={200: DeductionsOut, 422: ErrorOut},
+    summary="Special additional deductions (2023 standards), monthly",
+)
+def calc_deductions(request, payload: DeductionsIn):  # type: ignore[no-untyped-def]
+    return calculations.calc_deductions(**payload.dict())

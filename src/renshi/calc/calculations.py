@@ -31,6 +31,11 @@ from renshi.core.iit import (
     bonus_separate_tax,
     withhold_year,
 )
+from renshi.core.iit_deductions import (
+    AdditionalDeductionClaim,
+    RentTier,
+    additional_deduction_monthly,
+)
 from renshi.core.money import format_money, parse_money, parse_non_negative, round_cent
 from renshi.core.months import Month
 from renshi.core.pension import PensionEstimate, RetirementCategory, pension_estimate
@@ -329,3 +334,94 @@ def calc_pension(
         gap_base=None if gap_base in (None, "") else parse_money(gap_base, field="gap_base"),
     )
     return pension_result_dict(estimate)
+
+
+# --- special additional deductions (专项附加扣除, 2023 standards) --------------------------
+
+RENT_TIERS = {
+    "": None,
+    "major": RentTier.MAJOR_CITY,
+    "large": RentTier.LARGE_CITY,
+    "other": RentTier.OTHER_CITY,
+}
+
+
+def calc_deductions(
+    *,
+    children: object = 0,
+    children_share: object = 100,
+    infants: object = 0,
+    infants_share: object = 100,
+    elderly_only_child: bool = False,
+    elderly_share: object = "0",
+    continuing_education: bool = False,
+    housing_loan: bool = False,
+    housing_loan_share: object = 100,
+    rent_tier: str = "",
+) -> dict[str, Any]:
+    """The monthly special additional deductions an employee's declaration adds up to."""
+    tier_key = (rent_tier or "").strip().lower()
+    if tier_key not in RENT_TIERS:
+        raise ChoiceError(field="rent_tier", value=rent_tier, choices="major, large, other")
+    try:
+        claim = _deduction_claim(
+            children,
+            children_share,
+            infants,
+            infants_share,
+            elderly_only_child,
+            elderly_share,
+            continuing_education,
+            housing_loan,
+            housing_loan_share,
+            RENT_TIERS[tier_key],
+        )
+    except CoreError as error:  # name the field as this interface calls it
+        field = error.params.get("field")
+        error.params["field"] = DEDUCTION_FIELDS.get(str(field), field)
+        raise
+    return {
+        "monthly": format_money(additional_deduction_monthly(claim)),
+        "standard": "国发〔2023〕13号",
+    }
+
+
+DEDUCTION_FIELDS = {
+    "children_in_education": "children",
+    "children_in_education_share": "children_share",
+    "infants_under_3": "infants",
+    "infants_under_3_share": "infants_share",
+    "elderly_support_share": "elderly_share",
+    "housing_loan_interest_share": "housing_loan_share",
+    "housing_rent_tier": "rent_tier",
+}
+
+
+def _deduction_claim(
+    children: object,
+    children_share: object,
+    infants: object,
+    infants_share: object,
+    elderly_only_child: bool,
+    elderly_share: object,
+    continuing_education: bool,
+    housing_loan: bool,
+    housing_loan_share: object,
+    rent_tier: RentTier | None,
+) -> AdditionalDeductionClaim:
+    return AdditionalDeductionClaim(
+        children_in_education=parse_int(children, field="children", low=0, high=20),
+        children_in_education_share=parse_int(
+            children_share, field="children_share", low=0, high=100
+        ),
+        infants_under_3=parse_int(infants, field="infants", low=0, high=20),
+        infants_under_3_share=parse_int(infants_share, field="infants_share", low=0, high=100),
+        is_only_child_supporting_elderly=elderly_only_child,
+        elderly_support_share=parse_non_negative(elderly_share or "0", field="elderly_share"),
+        is_continuing_education_degree=continuing_education,
+        is_housing_loan_interest=housing_loan,
+        housing_loan_interest_share=parse_int(
+            housing_loan_share, field="housing_loan_share", low=0, high=100
+        ),
+        housing_rent_tier=rent_tier,
+    )
