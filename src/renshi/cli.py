@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 RENSHI_COMMANDS = {"calc", "policy", "demo", "--help", "-h"}
@@ -100,13 +100,9 @@ def _run_renshi(args: list[str]) -> int:
     return result if isinstance(result, int) else 0
 
 
-def run(main_function: Callable[[Sequence[str] | None], int] = main) -> None:
-    sys.exit(main_function(None))
-
-
 def print_json(data: Any) -> None:
     print(json.dumps(data, ensure_ascii=False, indent=2))
 
 
 if __name__ == "__main__":
-    run()
+    sys.exit(main())

@@ -375,17 +375,14 @@ def _policy_commands(policy: typer.Typer, json_option: Any) -> None:
     from renshi.core.policy_loader import BUNDLED_DIR, load_policy_file
     from renshi.policies.models import PolicyFile
     from renshi.policies.presenters import city_detail, city_summary
-    from renshi.policies.selectors import policy_library, policy_origin_layers
+    from renshi.policies.selectors import IMPORTED_PREFIX, policy_library
     from renshi.policies.services import policy_file_import, policy_file_withdraw
 
     @policy.command(
         "list", help=_("Cities in the library, their coverage and sources' confidence.")
     )
     def policy_list(as_json: bool = json_option) -> None:
-        origins = policy_origin_layers()
-        data = [
-            city_summary(p, origin=origins[c]) for c, p in sorted(policy_library().cities.items())
-        ]
+        data = [city_summary(p) for _, p in sorted(policy_library().cities.items())]
         if as_json:
             print_json(data)
             return
@@ -399,7 +396,7 @@ def _policy_commands(policy: typer.Typer, json_option: Any) -> None:
                 str(d["confidence"]["R"]),
                 str(d["confidence"]["U"]),
                 str(d["confidence"]["unknown"]),
-                d["origin"],
+                d["origin_label"],
             ]
             for d in data
         ]
@@ -431,7 +428,7 @@ def _policy_commands(policy: typer.Typer, json_option: Any) -> None:
     ) -> None:
         library = policy_library()
         item = library.city(city)
-        data = city_detail(item, origin=policy_origin_layers()[item.city])
+        data = city_detail(item)
         if month:
             snapshot = library.lookup(city, Month.parse(month, field="month"))
             data["social_insurance"] = [
@@ -517,8 +514,9 @@ def _policy_commands(policy: typer.Typer, json_option: Any) -> None:
     @policy.command("export", help=_("Print the policy file in force for a city."))
     def policy_export(city: str) -> None:
         item = policy_library().city(city)
-        if item.origin.startswith("database:"):
-            record = PolicyFile.objects.get(pk=int(item.origin.split(":")[1]))
+        if item.origin.startswith(IMPORTED_PREFIX):
+            record_id = item.origin.removeprefix(IMPORTED_PREFIX).split(":", 1)[0]
+            record = PolicyFile.objects.get(pk=int(record_id))
             print(record.content, end="")
         else:
             path = Path(item.origin)

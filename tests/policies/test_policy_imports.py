@@ -12,7 +12,7 @@ from renshi.core.months import Month
 from renshi.core.policy import PolicyPeriodMissing
 from renshi.core.policy_loader import PolicyFileError
 from renshi.policies.models import PolicyFile
-from renshi.policies.selectors import policy_library, policy_origin_layers
+from renshi.policies.selectors import policy_library, policy_origin
 from renshi.policies.services import policy_file_import, policy_file_withdraw
 
 pytestmark = pytest.mark.django_db
@@ -46,7 +46,7 @@ def test_an_imported_file_adds_a_new_city_to_the_library() -> None:
     record, policy = policy_file_import(text=TEXT, filename="testville.toml")
 
     assert policy_library().city("testville").origin.startswith("database:")
-    assert policy_origin_layers()["testville"] == "imported"
+    assert policy_origin(policy_library().city("testville")) == "imported"
     assert record.is_active
     assert record.sha256
     assert policy.city == "testville"
@@ -96,7 +96,7 @@ def test_the_override_directory_replaces_a_bundled_city(settings, tmp_path: Path
     settings.RENSHI_POLICY_DIR = str(tmp_path)
 
     assert policy_library().city("beijing").name_zh == "测试市"
-    assert policy_origin_layers()["beijing"] == "override"
+    assert policy_origin(policy_library().city("beijing")) == "override"
 
 
 def _admin_client() -> Client:
@@ -136,3 +136,7 @@ def test_the_admin_rejects_a_bad_file_with_the_field_and_reason() -> None:
     assert "social_insurance[0].pension.employer_rate" in page
     assert "lies outside" in page or "超出" in page
     assert not PolicyFile.objects.exists()
+
+
+def test_a_bundled_city_is_reported_as_bundled() -> None:
+    assert policy_origin(policy_library().city("beijing")) == "bundled"

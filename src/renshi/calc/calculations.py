@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext
 
 from renshi.core.contributions import (
     ContributionLine,
@@ -40,6 +40,7 @@ from renshi.core.money import format_money, parse_money, parse_non_negative, rou
 from renshi.core.months import Month
 from renshi.core.pension import PensionEstimate, RetirementCategory, pension_estimate
 from renshi.core.policy import INSURANCE_LABELS, Source
+from renshi.policies.presenters import city_display_name
 from renshi.policies.selectors import policy_library
 
 
@@ -161,9 +162,7 @@ def calc_si(
         ),
         work_injury_class=work_injury_class or None,
     )
-    policy = snapshot.policy
-    name = policy.name_zh if (get_language() or "zh-hans").startswith("zh") else policy.name_en
-    return si_result_dict(result, city_name=name)
+    return si_result_dict(result, city_name=city_display_name(snapshot.policy))
 
 
 # --- individual income tax ---------------------------------------------------------------

@@ -8,11 +8,12 @@ from typing import Any
 from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext
 
 from renshi.calc import calculations
 from renshi.calc.forms import BonusForm, IitForm, PensionForm, SiForm
 from renshi.core.errors import CoreError, Message
+from renshi.policies.presenters import city_display_name
 from renshi.policies.selectors import policy_library
 
 
@@ -33,9 +34,8 @@ def _calculate(
 
 
 def _city_choices() -> list[tuple[str, str]]:
-    is_zh = (get_language() or "zh-hans").startswith("zh")
     return [
-        (code, policy.name_zh if is_zh else policy.name_en)
+        (code, city_display_name(policy))
         for code, policy in sorted(policy_library().cities.items())
     ]
 

@@ -10,16 +10,15 @@ from ninja.errors import HttpError
 
 from renshi.core.policy import UnknownCity
 from renshi.policies.presenters import city_detail, city_summary
-from renshi.policies.selectors import policy_library, policy_origin_layers
+from renshi.policies.selectors import policy_library
 
 router = Router(tags=["policy library"])
 
 
 @router.get("/", summary="Cities in the library, their coverage and confidence counts")
 def policy_list(request) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
-    origins = policy_origin_layers()
     library = policy_library()
-    return [city_summary(p, origin=origins[c]) for c, p in sorted(library.cities.items())]
+    return [city_summary(p) for _, p in sorted(library.cities.items())]
 
 
 @router.get("/{city}", summary="One city's periods, figures and sources")
@@ -28,4 +27,4 @@ def policy_detail(request, city: str) -> dict[str, Any]:  # type: ignore[no-unty
         policy = policy_library().city(city)
     except UnknownCity as error:
         raise HttpError(404, error.render(gettext)) from None
-    return city_detail(policy, origin=policy_origin_layers()[policy.city])
+    return city_detail(policy)

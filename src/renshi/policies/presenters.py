@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
 from renshi.core.i18n import gettext_noop
 from renshi.core.money import format_money
@@ -17,6 +17,7 @@ from renshi.core.policy import (
     SocialInsurancePeriod,
     describe_coverage,
 )
+from renshi.policies.selectors import policy_origin
 
 RATE_FIELDS = {
     "employer_rate",
@@ -114,7 +115,13 @@ ORIGIN_LABELS = {
 }
 
 
-def city_summary(policy: CityPolicy, *, origin: str) -> dict[str, Any]:
+def city_display_name(policy: CityPolicy) -> str:
+    """The city's name in the active language."""
+    return policy.name_zh if (get_language() or "zh-hans").startswith("zh") else policy.name_en
+
+
+def city_summary(policy: CityPolicy) -> dict[str, Any]:
+    origin = policy_origin(policy)
     return {
         "origin_label": gettext(ORIGIN_LABELS[origin]),
         "city": policy.city,
@@ -133,9 +140,9 @@ def city_summary(policy: CityPolicy, *, origin: str) -> dict[str, Any]:
     }
 
 
-def city_detail(policy: CityPolicy, *, origin: str) -> dict[str, Any]:
+def city_detail(policy: CityPolicy) -> dict[str, Any]:
     return {
-        **city_summary(policy, origin=origin),
+        **city_summary(policy),
         "sources": {
             key: {
                 "title": s.title,

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 from django.conf import settings
 from django.db import DatabaseError
 from django.db.models import Count, Max
 
 from renshi.core.policy import CityPolicy, PolicyLibrary
-from renshi.core.policy_loader import load_directory, load_library, parse_policy_text
+from renshi.core.policy_loader import BUNDLED_DIR, load_library, parse_policy_text
 from renshi.policies.models import PolicyFile
 
+IMPORTED_PREFIX = "database:"
 _lock = threading.Lock()
 _cache: dict[str, object] = {}
 
@@ -27,7 +29,7 @@ def _imported_state() -> tuple[int, int] | None:
 
 def imported_policies() -> list[CityPolicy]:
     return [
-        parse_policy_text(record.content, file=f"database:{record.pk}:{record.filename}")
+        parse_policy_text(record.content, file=f"{IMPORTED_PREFIX}{record.pk}:{record.filename}")
         for record in PolicyFile.objects.filter(is_active=True).order_by("city")
     ]
 
@@ -49,20 +51,13 @@ def policy_library() -> PolicyLibrary:
         return library
 
 
-def policy_origin_layers() -> dict[str, str]:
-    """Where each city's policy comes from: ``bundled``, ``override`` or ``imported``."""
-    library = policy_library()
-    origins: dict[str, str] = {}
-    override = (
-        {p.city for p in load_directory(settings.RENSHI_POLICY_DIR)}
-        if settings.RENSHI_POLICY_DIR
-        else set()
-    )
-    for code, policy in library.cities.items():
-        if policy.origin.startswith("database:"):
-            origins[code] = "imported"
-        elif code in override:
-            origins[code] = "override"
-        else:
-            origins[code] = "bundled"
-    return origins
+def policy_origin(policy: CityPolicy) -> str:
+    """Where a city's policy came from: ``bundled``, ``override`` or ``imported``.
+
+    Read off the origin the loader recorded, so nothing is loaded again to tell.
+    """
+    if policy.origin.startswith(IMPORTED_PREFIX):
+        return "imported"
+    if Path(policy.origin).parent == BUNDLED_DIR:
+        return "bundled"
+    return "override"

@@ -3,14 +3,11 @@ from django.shortcuts import render
 
 from renshi.core.policy import UnknownCity
 from renshi.policies.presenters import city_detail, city_summary
-from renshi.policies.selectors import policy_library, policy_origin_layers
+from renshi.policies.selectors import policy_library
 
 
 def policy_list(request: HttpRequest) -> HttpResponse:
-    origins = policy_origin_layers()
-    cities = [
-        city_summary(p, origin=origins[c]) for c, p in sorted(policy_library().cities.items())
-    ]
+    cities = [city_summary(p) for _, p in sorted(policy_library().cities.items())]
     return render(request, "policies/list.html", {"cities": cities})
 
 
@@ -22,5 +19,5 @@ def policy_detail(request: HttpRequest, city: str) -> HttpResponse:
     return render(
         request,
         "policies/detail.html",
-        {"policy": city_detail(policy, origin=policy_origin_layers()[policy.city])},
+        {"policy": city_detail(policy)},
     )
