@@ -8,7 +8,7 @@ and the sources of the figures it used.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -235,18 +235,31 @@ def calculate_contributions(
     base: Decimal | None = None,
     housing_fund_rate: Decimal | None = None,
     work_injury_class: str | None = None,
+    item_bases: Mapping[InsuranceKind, Decimal] | None = None,
+    housing_fund_base: Decimal | None = None,
 ) -> ContributionResult:
     """Both shares of every insurance item and the housing fund for one month.
 
     ``base`` is the declared contribution base when it differs from the wage (bases are usually
-    set once a year from last year's average wage); it is clamped the same way.
+    set once a year from last year's average wage); it is clamped the same way. ``item_bases``
+    and ``housing_fund_base`` override it for single items, where an enrolment declares a
+    different base per item.
     """
     wage = parse_non_negative(wage, field="wage")
     wage_base = wage if base is None else parse_non_negative(base, field="base")
+    bases = {
+        kind: parse_non_negative(value, field=f"base.{kind}")
+        for kind, value in (item_bases or {}).items()
+    }
+    hf_base = (
+        wage_base
+        if housing_fund_base is None
+        else parse_non_negative(housing_fund_base, field="housing_fund_base")
+    )
     if housing_fund_rate is not None:
         housing_fund_rate = parse_non_negative(housing_fund_rate, field="housing_fund_rate")
     items = tuple(
-        _line(snapshot, item, wage_base, work_injury_class)
+        _line(snapshot, item, bases.get(item.kind, wage_base), work_injury_class)
         for item in snapshot.social_insurance.items
     )
     return ContributionResult(
@@ -254,6 +267,6 @@ def calculate_contributions(
         month=str(snapshot.month),
         wage=wage,
         items=items,
-        housing_fund=_housing_fund(snapshot, snapshot.housing_fund, wage_base, housing_fund_rate),
+        housing_fund=_housing_fund(snapshot, snapshot.housing_fund, hf_base, housing_fund_rate),
         warnings=tuple(warning.message for warning in snapshot.warnings),
     )

@@ -29,6 +29,10 @@ INSTALLED_APPS = [
     "renshi.web",
     "renshi.policies",
     "renshi.calc",
+    "renshi.people",
+    "renshi.attendance",
+    "renshi.payroll",
+    "renshi.access",
 ]
 
 MIDDLEWARE = [
