@@ -14,7 +14,17 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-RENSHI_COMMANDS = {"calc", "policy", "demo", "--help", "-h"}
+RENSHI_COMMANDS = {
+    "calc",
+    "policy",
+    "demo",
+    "payroll",
+    "arrears",
+    "people",
+    "keys",
+    "--help",
+    "-h",
+}
 LANGUAGES = {"zh": "zh-hans", "zh-hans": "zh-hans", "zh-cn": "zh-hans", "en": "en"}
 
 

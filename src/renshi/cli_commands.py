@@ -352,6 +352,10 @@ def build_app() -> typer.Typer:  # noqa: C901 - one place that declares every co
 
     _policy_commands(policy, json_option)
 
+    from renshi.payroll.cli import register as register_payroll
+
+    register_payroll(app, json_option)
+
     @app.command("demo", help=_("Load demonstration data into an empty installation."))
     def demo(as_json: bool = json_option) -> None:
         from renshi.web.services import demo_data_load

@@ -283,6 +283,7 @@ class CalculationState(models.TextChoices):
     RUNNING = "running", _("running")
     SUCCEEDED = "succeeded", _("succeeded")
     FAILED = "failed", _("failed")
+    SUPERSEDED = "superseded", _("superseded")
 
 
 class PayrollCalculation(models.Model):
@@ -303,7 +304,6 @@ class PayrollCalculation(models.Model):
     employee_count = models.PositiveIntegerField(_("employees"), default=0)
     chunk_count = models.PositiveIntegerField(_("chunks"), default=0)
     chunks_done = models.PositiveIntegerField(_("chunks done"), default=0)
-    failures = models.JSONField(_("failures"), default=list, blank=True)
     started_at = models.DateTimeField(_("started at"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
@@ -314,6 +314,31 @@ class PayrollCalculation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.run} #{self.pk}"
+
+
+class CalculationFailure(models.Model):
+    """One employee a calculation could not compute, with the field at fault and why."""
+
+    calculation = models.ForeignKey(
+        PayrollCalculation,
+        verbose_name=_("calculation"),
+        on_delete=models.CASCADE,
+        related_name="failures",
+    )
+    employee = models.ForeignKey(
+        Employee, verbose_name=_("employee"), on_delete=models.CASCADE, related_name="+"
+    )
+    field = models.CharField(_("field"), max_length=100, blank=True)
+    template = models.CharField(_("message"), max_length=300)
+    params = models.JSONField(_("message values"), default=dict)
+
+    class Meta:
+        verbose_name = _("calculation failure")
+        verbose_name_plural = _("calculation failures")
+        ordering = ["calculation", "employee"]
+
+    def __str__(self) -> str:
+        return f"{self.calculation_id} {self.employee_id} {self.field}"
 
 
 class Payslip(models.Model):
@@ -339,6 +364,7 @@ class Payslip(models.Model):
     iit = models.DecimalField(_("income tax withheld"), **MONEY)
     share_covered = models.DecimalField(_("share deducted from pay"), **MONEY)
     advanced = models.DecimalField(_("share advanced by the company"), **MONEY)
+    advanced_items = models.JSONField(_("advanced by item"), default=dict, blank=True)
     recovered = models.DecimalField(_("arrears recovered"), **MONEY)
     net = models.DecimalField(_("net pay"), **MONEY)
     arrears_before = models.DecimalField(_("arrears before"), **MONEY)
