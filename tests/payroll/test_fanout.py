@@ -116,6 +116,7 @@ def test_two_worker_processes_give_the_results_of_one_process(workers):
         actor=None, run=run, executor="celery", chunk_size=7
     )
     fanned_out = _results(run)
+    calculation.refresh_from_db()
 
     assert calculation.chunk_count == 6
     assert calculation.chunks_done == 6

@@ -123,11 +123,17 @@ def _check_amount(value: object, *, field: str) -> None:
         raise NegativeAmountError(field=field, value=value)
 
 
+_AMOUNT_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
 def _check_amount_fields(instance: DataclassInstance) -> None:
     """Check every field annotated ``Decimal`` (annotations are strings here)."""
-    for field in fields(instance):
-        if field.type == "Decimal":
-            _check_amount(getattr(instance, field.name), field=field.name)
+    names = _AMOUNT_FIELDS.get(type(instance))
+    if names is None:  # found once per class: this runs for every payslip of a payroll run
+        names = tuple(field.name for field in fields(instance) if field.type == "Decimal")
+        _AMOUNT_FIELDS[type(instance)] = names
+    for name in names:
+        _check_amount(getattr(instance, name), field=name)
 
 
 def _check_year(year: int, *, field: str = "year") -> None:

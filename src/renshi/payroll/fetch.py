@@ -73,7 +73,9 @@ def month_bounds(month: Month) -> tuple[datetime.date, datetime.date]:
 
 
 def run_context(*, company: Company, month: Month) -> RunContext:
-    settings, _ = PayrollSettings.objects.get_or_create(company=company)
+    settings, created = PayrollSettings.objects.get_or_create(company=company)
+    if created:
+        settings.refresh_from_db()  # the defaults as the database typed them (Decimal)
     components: dict[int, list[ComponentDef]] = {}
     for row in SalaryComponent.objects.filter(structure__company=company).order_by(
         "structure_id", "order", "code"

@@ -288,6 +288,7 @@ def payroll_run_calculate(
     employee that failed; the run then keeps its previous results and state.
     """
     require(actor, Perm.PAYROLL_CALCULATE, company=run.company)
+    run.refresh_from_db()  # the state as it is now, not as the caller last saw it
     if run.state not in (RunState.DRAFT, RunState.CALCULATED):
         raise RunStateError(
             field="run", month=run.month, state=run.state, action=gettext_noop("recalculated")

@@ -25,4 +25,5 @@ WHITENOISE_AUTOREFRESH = True
 # SQLite tests use a file, not memory, so that Celery worker processes started by the fan-out
 # test can open the same test database.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATA_DIR.mkdir(parents=True, exist_ok=True)  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-renshi.sqlite3")}  # noqa: F405
