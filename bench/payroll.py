@@ -1,7 +1,7 @@
 """Closing one month's payroll for N employees, against the floor of saving the same rows.
 
     python -m bench.payroll --employees 10000 --db sqlite
-    python -m bench.payroll --employees 100000 --db postgres [--executor celery]
+    python -m bench.payroll --employees 100000 --db postgres [--workers 2]
 
 Builds a fresh database (a temporary SQLite file, or a new PostgreSQL database named
 ``renshi_bench`` on 127.0.0.1), creates one company with N employees in five cities (some on
@@ -12,8 +12,9 @@ fetching and no computation. The last line is
 
     payroll_close employees=N seconds=S ms_per_employee=M peak_rss_mb=R floor_ratio=F
 
-``peak_rss_mb`` is this process's peak resident memory (with ``--executor celery`` the work is
-done by the workers you started, and their memory is not counted).
+``peak_rss_mb`` is the peak resident memory of this process and, with ``--workers``, of the
+largest worker process (``RUSAGE_CHILDREN``). ``--workers N`` starts N Celery worker processes
+over Redis (``RENSHI_BENCH_REDIS``, default redis://127.0.0.1:6379/14) and fans the run out.
 """
 
 from __future__ import annotations
@@ -172,6 +173,43 @@ def _populate(n: int) -> object:
     return company
 
 
+def _start_workers(count: int) -> tuple[object, str]:
+    """``count`` Celery worker processes over Redis on a queue of this run's own."""
+    import subprocess
+    import uuid
+
+    from renshi.config.celery import app
+
+    broker = os.environ.get("RENSHI_BENCH_REDIS", "redis://127.0.0.1:6379/14")
+    queue = f"renshi-bench-{uuid.uuid4().hex}"
+    name = f"{queue}@bench"
+    process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "renshi.config.celery",
+            "worker",
+            "--pool=prefork",
+            f"--concurrency={count}",
+            f"--queues={queue}",
+            f"--hostname={name}",
+            "--without-gossip",
+            "--without-mingle",
+            "--loglevel=WARNING",
+        ],
+        env={**os.environ, "CELERY_BROKER_URL": broker},
+    )
+    app.conf.update(
+        broker_url=broker, result_backend=broker, task_always_eager=False, task_default_queue=queue
+    )
+    while not app.control.ping(timeout=0.5, destination=[name]):
+        if process.poll() is not None:
+            raise SystemExit("the Celery workers did not start")
+    return process, queue
+
+
 def _close(company: object, executor: str, chunk_size: int) -> float:
     from renshi.core.months import Month
     from renshi.payroll.services import (
@@ -245,7 +283,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--employees", type=int, default=10_000)
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
-    parser.add_argument("--executor", choices=["inline", "celery"], default="inline")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=0,
+        help="fan the run out to this many Celery worker processes over Redis (0: inline)",
+    )
     parser.add_argument("--chunk-size", type=int, default=1000)
     args = parser.parse_args()
     _configure(args.db)
@@ -253,8 +296,20 @@ def main() -> None:
     start = time.perf_counter()
     company = _populate(args.employees)
     print(f"populate employees={args.employees} seconds={time.perf_counter() - start:.1f}")
-    seconds = _close(company, args.executor, args.chunk_size)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    workers = _start_workers(args.workers) if args.workers else None
+    try:
+        seconds = _close(company, "celery" if workers else "inline", args.chunk_size)
+    finally:
+        if workers is not None:
+            workers[0].terminate()
+            workers[0].wait(timeout=60)
+    peak = (
+        max(
+            resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+            resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
+        )
+        / 1024
+    )  # KiB on Linux
     print(f"close seconds={seconds:.2f}")
     floor = _floor(company, args.chunk_size)
     print(f"floor seconds={floor:.2f}")

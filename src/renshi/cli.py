@@ -1,7 +1,8 @@
 """The ``renshi`` command: Renshi's own commands, and Django's management commands.
 
-``renshi calc ...``, ``renshi policy ...`` and ``renshi demo`` are Renshi's; anything else
-(``renshi migrate``, ``renshi createsuperuser``, ``renshi runserver``) goes to Django.
+``renshi calc|policy|people|keys|payroll|arrears ...`` and ``renshi demo`` are Renshi's;
+anything else (``renshi migrate``, ``renshi createsuperuser``, ``renshi runserver``) goes to
+Django.
 ``DATABASE_URL`` selects the database for both. Messages are in Chinese unless ``--lang en``
 or ``RENSHI_LANG=en`` asks for English. ``--json`` prints what scripts read; people get tables.
 """

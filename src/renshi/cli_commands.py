@@ -356,17 +356,47 @@ def build_app() -> typer.Typer:  # noqa: C901 - one place that declares every co
 
     register_payroll(app, json_option)
 
-    @app.command("demo", help=_("Load demonstration data into an empty installation."))
-    def demo(as_json: bool = json_option) -> None:
+    from renshi.people.cli import register as register_people
+
+    register_people(app)
+
+    @app.command("demo", help=_("Load the demo company (with its payroll) into the database."))
+    def demo(
+        employees: int = typer.Option(120, help=_("number of employees")),
+        as_json: bool = json_option,
+    ) -> None:
         from renshi.web.services import demo_data_load
 
-        result = demo_data_load()
+        with console.status(_("Creating the demo company…")) as status:
+
+            def progress(step: str) -> None:
+                status.update(_("Demo company: %(step)s done") % {"step": step})
+
+            result = demo_data_load(employees=employees, progress=progress)
         if as_json:
             print_json(result)
-        elif result["created"]:
+            return
+        if result["username"]:
             console.print(
-                _("Demo data loaded. Sign in at /admin/ as %(user)s / %(password)s")
+                _("Back office: sign in at /admin/ as %(user)s / %(password)s")
                 % {"user": result["username"], "password": result["password"]}
+            )
+        company = result["company"]
+        if company["created"]:
+            console.print(
+                _(
+                    "Demo company %(company)s: %(employees)s employees, payroll closed for "
+                    "%(months)s months, %(open)s calculated and awaiting approval. Accounts "
+                    "%(accounts)s, password %(password)s."
+                )
+                % {
+                    "company": company["company"],
+                    "employees": company["employees"],
+                    "months": company["months_closed"],
+                    "open": company["open_month"],
+                    "accounts": ", ".join(company["accounts"]),
+                    "password": company["password"],
+                }
             )
         else:
             console.print(_("Demo data already present; nothing changed."))

@@ -7,12 +7,12 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from tests.factories import make_company, make_employee, make_enrolment
+from tests.payroll.factories import assign_salary, run_month, set_attendance
 
 from renshi.payroll import services
 from renshi.payroll.models import ArrearsEntry, PayrollSettings, Payslip
 from renshi.payroll.selectors import arrears_ledger
-from tests.factories import make_company, make_employee, make_enrolment
-from tests.payroll.factories import assign_salary, run_month, set_attendance
 
 pytestmark = pytest.mark.django_db
 

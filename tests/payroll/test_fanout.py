@@ -15,13 +15,13 @@ from pathlib import Path
 
 import pytest
 from django.db import connection
+from tests.factories import make_company, make_employee, make_enrolment
+from tests.payroll.factories import assign_salary, set_attendance
 
 from renshi.config.celery import app
 from renshi.core.months import Month
 from renshi.payroll import services
 from renshi.payroll.models import Payslip, PayslipLine
-from tests.factories import make_company, make_employee, make_enrolment
-from tests.payroll.factories import assign_salary, set_attendance
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 

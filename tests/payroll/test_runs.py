@@ -7,6 +7,8 @@ from decimal import Decimal
 
 import pytest
 from django.utils import timezone
+from tests.factories import make_company, make_employee, make_enrolment
+from tests.payroll.factories import assign_salary, run_month
 
 from renshi.core.months import Month
 from renshi.payroll import services
@@ -20,8 +22,6 @@ from renshi.payroll.models import (
     RunState,
 )
 from renshi.payroll.presenters import payslip_data
-from tests.factories import make_company, make_employee, make_enrolment
-from tests.payroll.factories import assign_salary, run_month
 
 pytestmark = pytest.mark.django_db
 

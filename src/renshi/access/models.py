@@ -46,9 +46,14 @@ class RoleAssignment(models.Model):
         ordering = ["company", "user", "role"]
         constraints = [
             models.UniqueConstraint(
-                fields=["user", "company", "role", "department"],
+                fields=["user", "company", "role"],
+                condition=models.Q(department__isnull=True),
                 name="role_assignment_unique",
-                nulls_distinct=False,
+            ),
+            models.UniqueConstraint(
+                fields=["user", "company", "role", "department"],
+                condition=models.Q(department__isnull=False),
+                name="role_assignment_unique_department",
             ),
             models.CheckConstraint(
                 condition=models.Q(role="manager", department__isnull=False)

@@ -270,6 +270,13 @@ class Enrolment(models.Model):
     )
     start_month = models.CharField(_("first month"), max_length=MONTH_LENGTH)
     end_month = models.CharField(_("last month"), max_length=MONTH_LENGTH, blank=True)
+    # The leave month is still contributed; its 减员 is filed in the following month, by this date.
+    removal_due_date = models.DateField(
+        _("removal due by"),
+        null=True,
+        blank=True,
+        help_text=_("First day of the month after the last month: file the 减员 from then."),
+    )
     state = models.CharField(
         _("state"),
         max_length=20,
@@ -289,13 +296,22 @@ class Enrolment(models.Model):
         return f"{self.employee} {self.city} {self.start_month}..{self.end_month}"
 
 
+class EnrolmentAction(models.TextChoices):
+    ADD = "add", _("enrolment requested (增员)")
+    ADD_CONFIRMED = "add_confirmed", _("enrolment confirmed")
+    REMOVE = "remove", _("removal requested (减员)")
+    REMOVE_CONFIRMED = "remove_confirmed", _("removal confirmed")
+    CANCEL = "cancel", _("cancelled before the first month")
+    CHANGE = "change", _("bases or rates changed")
+
+
 class EnrolmentChange(models.Model):
     """One change to an enrolment: who, when, what it was and what it became."""
 
     enrolment = models.ForeignKey(
         Enrolment, verbose_name=_("enrolment"), on_delete=models.PROTECT, related_name="changes"
     )
-    action = models.CharField(_("action"), max_length=40)
+    action = models.CharField(_("action"), max_length=40, choices=EnrolmentAction.choices)
     from_state = models.CharField(_("from state"), max_length=20, blank=True)
     to_state = models.CharField(_("to state"), max_length=20)
     changes = models.JSONField(_("changed fields"), default=dict, blank=True)

@@ -109,6 +109,13 @@ STATICFILES_DIRS = [
 # The policy library: bundled files, then this directory's files replace whole cities.
 RENSHI_POLICY_DIR = os.environ.get("RENSHI_POLICY_DIR", "")
 
+# Resident IDs and bank accounts are encrypted at rest (renshi.people.crypto). The key ring is
+# "kid:<urlsafe base64 of 32 bytes>,..." (make one with `renshi keys generate`): the first key
+# encrypts, every key decrypts. The lookup key makes the keyed hash that finds an ID without
+# decrypting it; it is separate so that rotating the encryption keys leaves the hashes alone.
+RENSHI_ENCRYPTION_KEYS = os.environ.get("RENSHI_ENCRYPTION_KEYS", "")
+RENSHI_LOOKUP_KEY = os.environ.get("RENSHI_LOOKUP_KEY", "")
+
 # Celery: Redis at scale; with no broker configured (the embedded default) tasks run inline.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", CELERY_BROKER_URL)

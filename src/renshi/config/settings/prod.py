@@ -3,12 +3,23 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from renshi.config.settings.base import *  # noqa: F403
-from renshi.config.settings.base import ALLOWED_HOSTS, SECRET_KEY
+from renshi.config.settings.base import (
+    ALLOWED_HOSTS,
+    RENSHI_ENCRYPTION_KEYS,
+    RENSHI_LOOKUP_KEY,
+    SECRET_KEY,
+)
 
 if not SECRET_KEY:
     raise ImproperlyConfigured("RENSHI_SECRET_KEY must be set in production")
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("RENSHI_ALLOWED_HOSTS must name the site's host names")
+if not RENSHI_ENCRYPTION_KEYS:
+    raise ImproperlyConfigured(
+        "RENSHI_ENCRYPTION_KEYS must be set in production (make a key: renshi keys generate)"
+    )
+if not RENSHI_LOOKUP_KEY:
+    raise ImproperlyConfigured("RENSHI_LOOKUP_KEY must be set in production")
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
