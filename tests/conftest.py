@@ -41,3 +41,24 @@ def fixture_policy_dir(settings: pytest.FixtureRequest) -> Path:
     """Make the made-up city ``testville`` part of the library through the override dir."""
     settings.RENSHI_POLICY_DIR = str(FIXTURES)  # type: ignore[attr-defined]
     return FIXTURES
+
+
+def celery_use_queue(app: object, *, broker: str, queue: str | None) -> None:
+    """Point the Celery app at ``broker`` and route to ``queue`` (None: back to inline work).
+
+    Celery caches the queue table and router on first use; they are dropped so a test's own
+    queue really is where its tasks go, whatever test ran before.
+    """
+    conf = app.conf  # type: ignore[attr-defined]
+    if queue is None:
+        conf.update(task_always_eager=True, task_default_queue="celery")
+    else:
+        conf.update(
+            broker_url=broker,
+            result_backend=broker,
+            task_always_eager=False,
+            task_default_queue=queue,
+        )
+    amqp = app.amqp  # type: ignore[attr-defined]
+    for cached in ("queues", "router", "default_queue", "default_exchange"):
+        amqp.__dict__.pop(cached, None)

@@ -6,6 +6,7 @@ import uuid
 
 import pytest
 from celery.contrib.testing.worker import start_worker
+from tests.conftest import celery_use_queue
 
 from renshi.calc.calculations import calc_si
 from renshi.calc.tasks import calc_si_batch
@@ -19,19 +20,14 @@ def test_a_batch_computed_by_a_worker_over_redis_matches_inline_results(
 ) -> None:
     # A queue of this run's own, so a worker of another test run cannot take the messages.
     queue = f"renshi-test-{uuid.uuid4().hex}"
-    app.conf.update(
-        broker_url=redis_url,
-        result_backend=redis_url,
-        task_always_eager=False,
-        task_default_queue=queue,
-    )
+    celery_use_queue(app, broker=redis_url, queue=queue)
     wages = ["0", "7000", "10000", "99999.99"]
     try:
         with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
             remote = calc_si_batch.delay(city="testville", month="2025-01", wages=wages)
             results = remote.get(timeout=30)
     finally:
-        app.conf.update(task_always_eager=True, task_default_queue="celery")
+        celery_use_queue(app, broker=redis_url, queue=None)
 
     assert results == [calc_si(city="testville", month="2025-01", wage=w) for w in wages]
     assert results[0]["items"][0]["clamped"] == "floor"

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from django.db import connection
+from tests.conftest import celery_use_queue
 from tests.factories import make_company, make_employee, make_enrolment
 from tests.payroll.factories import assign_salary, set_attendance
 
@@ -80,12 +81,7 @@ def workers(redis_url: str):
         ],
         env=env,
     )
-    app.conf.update(
-        broker_url=redis_url,
-        result_backend=redis_url,
-        task_always_eager=False,
-        task_default_queue=queue,
-    )
+    celery_use_queue(app, broker=redis_url, queue=queue)
     try:
         deadline = time.monotonic() + 60
         while not app.control.ping(timeout=0.5, destination=[name]):
@@ -93,7 +89,7 @@ def workers(redis_url: str):
             assert time.monotonic() < deadline, "the Celery worker did not start"
         yield process
     finally:
-        app.conf.update(task_always_eager=True, task_default_queue="celery")
+        celery_use_queue(app, broker=redis_url, queue=None)
         process.terminate()
         process.wait(timeout=30)
 
