@@ -156,9 +156,7 @@ def test_a_later_month_waits_for_the_earlier_months_approval():
     company = make_company(code="acme")
     _employee(company)
     run_month(company, "2025-07", approve=False)
-    august = services.payroll_run_create(
-        actor=None, company=company, month=Month.parse("2025-08")
-    )
+    august = services.payroll_run_create(actor=None, company=company, month=Month.parse("2025-08"))
 
     with pytest.raises(services.EarlierRunOpenError) as caught:
         services.payroll_run_calculate(actor=None, run=august, executor="inline")
@@ -230,9 +228,7 @@ def test_a_full_time_employee_without_enrolment_fails_but_a_flexible_worker_does
     with pytest.raises(services.RunFailedError) as caught:
         services.payroll_run_calculate(actor=None, run=run, executor="inline")
 
-    assert [(f["employee"], f["field"]) for f in caught.value.failures] == [
-        ("E001", "enrolment")
-    ]
+    assert [(f["employee"], f["field"]) for f in caught.value.failures] == [("E001", "enrolment")]
 
 
 def test_a_negative_salary_amount_is_refused_with_its_field():

@@ -31,7 +31,13 @@ from renshi.payroll.models import (
     SalaryAssignment,
 )
 from renshi.payroll.services import PayrollError
-from renshi.people.models import Company, Enrolment, EnrolmentChange, EnrolmentState
+from renshi.people.models import (
+    Company,
+    Enrolment,
+    EnrolmentAction,
+    EnrolmentChange,
+    EnrolmentState,
+)
 from renshi.policies.selectors import policy_library
 
 if TYPE_CHECKING:
@@ -151,7 +157,7 @@ def base_adjustment_apply(*, actor: Actor, adjustment: BaseAdjustment) -> int:
                 old.save(update_fields=["base", "updated_at"])
                 EnrolmentChange.objects.create(
                     enrolment=old,
-                    action="base_adjustment",
+                    action=EnrolmentAction.BASE_ADJUSTMENT,
                     from_state=old.state,
                     to_state=old.state,
                     changes={"base": [previous, fields["base"]]},
@@ -174,7 +180,7 @@ def base_adjustment_apply(*, actor: Actor, adjustment: BaseAdjustment) -> int:
             old.save(update_fields=["end_month", "state", "updated_at"])
             EnrolmentChange.objects.create(
                 enrolment=old,
-                action="base_adjustment_close",
+                action=EnrolmentAction.BASE_ADJUSTMENT_CLOSE,
                 from_state=before,
                 to_state=EnrolmentState.ENDED,
                 changes={"end_month": ["", last_old]},
@@ -182,7 +188,7 @@ def base_adjustment_apply(*, actor: Actor, adjustment: BaseAdjustment) -> int:
             )
             EnrolmentChange.objects.create(
                 enrolment=new,
-                action="base_adjustment_open",
+                action=EnrolmentAction.BASE_ADJUSTMENT_OPEN,
                 from_state="",
                 to_state=new.state,
                 changes={"base": [str(line.current_base), fields["base"]]},

@@ -125,32 +125,34 @@ def register(app: typer.Typer, json_option: Any) -> None:  # noqa: C901 - the co
 
         run = _run(_company(company), month)
         started = time.perf_counter()
-        with Progress(
+        # The bar appears when the calculation starts, not before a refusal.
+        bar = Progress(
             TextColumn("{task.description}"),
             BarColumn(),
             MofNCompleteColumn(),
             TimeElapsedColumn(),
             console=Console(stderr=True),
             transient=as_json,
-            disable=not sys.stderr.isatty() and as_json,
-        ) as bar:
-            task = bar.add_task(_("Calculating %(month)s") % {"month": month}, total=None)
+        )
+        task = bar.add_task(_("Calculating %(month)s") % {"month": month}, total=None)
 
-            def progress(done: int, total: int) -> None:
-                bar.update(task, completed=done, total=total)
+        def progress(done: int, total: int) -> None:
+            if not bar.live.is_started:
+                bar.start()
+            bar.update(task, completed=done, total=total)
 
-            try:
-                payroll_run_calculate(
-                    actor=None,
-                    run=run,
-                    executor=executor,
-                    chunk_size=chunk_size,
-                    progress=progress,
-                )
-            except RunFailedError as error:
+        try:
+            payroll_run_calculate(
+                actor=None, run=run, executor=executor, chunk_size=chunk_size, progress=progress
+            )
+        except RunFailedError as error:
+            if bar.live.is_started:
                 bar.stop()
-                _report_failures(error)
-                raise
+            _report_failures(error)
+            raise
+        finally:
+            if bar.live.is_started:
+                bar.stop()
         run.refresh_from_db()
         data = {**run_summary(run), "seconds": round(time.perf_counter() - started, 3)}
         if as_json:

@@ -15,6 +15,7 @@ from typing import Any
 from django.db.models import F, Q, Sum
 
 from renshi.attendance.selectors import TimeSummary, time_inputs_for_month
+from renshi.core.money import round_cent
 from renshi.core.months import Month
 from renshi.payroll.models import (
     ArrearsEntry,
@@ -173,7 +174,7 @@ def _iit_previous(ids: Sequence[int], month: Month) -> dict[int, dict[str, str]]
 def arrears_balances(ids: Sequence[int]) -> dict[int, Decimal]:
     """What each employee owes: the sum of their ledger entries."""
     return {
-        row["employee_id"]: row["balance"]
+        row["employee_id"]: round_cent(row["balance"])
         for row in ArrearsEntry.objects.filter(employee_id__in=ids)
         .values("employee_id")
         .annotate(balance=Sum("amount"))

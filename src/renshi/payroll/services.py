@@ -160,7 +160,7 @@ def _lock(run: PayrollRun) -> str:
     )
     if not taken:
         run.refresh_from_db(fields=["locked_at"])
-        raise RunBusyError(field="run", month=run.month, since=run.locked_at)
+        raise RunBusyError(field="month", month=run.month, since=run.locked_at)
     return token
 
 
@@ -291,7 +291,7 @@ def payroll_run_calculate(
     run.refresh_from_db()  # the state as it is now, not as the caller last saw it
     if run.state not in (RunState.DRAFT, RunState.CALCULATED):
         raise RunStateError(
-            field="run", month=run.month, state=run.state, action=gettext_noop("recalculated")
+            field="month", month=run.month, state=run.state, action=gettext_noop("recalculated")
         )
     _check_earlier_runs(run)
     token = _lock(run)
@@ -356,7 +356,7 @@ def _finish(
     if failures:
         _discard(calculation)
         raise RunFailedError(
-            field="run",
+            field="month",
             count=len(failures),
             failures=[
                 {
@@ -423,7 +423,7 @@ def _retire(calculation: PayrollCalculation) -> None:
 def _locked_run(run: PayrollRun) -> PayrollRun:
     locked = PayrollRun.objects.select_for_update().select_related("company").get(pk=run.pk)
     if locked.lock_token:
-        raise RunBusyError(field="run", month=locked.month, since=locked.locked_at)
+        raise RunBusyError(field="month", month=locked.month, since=locked.locked_at)
     return locked
 
 
@@ -434,10 +434,10 @@ def payroll_run_approve(*, actor: Actor, run: PayrollRun) -> PayrollRun:
         run = _locked_run(run)
         if run.state != RunState.CALCULATED:
             raise RunStateError(
-                field="run", month=run.month, state=run.state, action=gettext_noop("approved")
+                field="month", month=run.month, state=run.state, action=gettext_noop("approved")
             )
         if run.calculation_id is None:
-            raise NotInRunError(field="run")
+            raise NotInRunError(field="month")
         payslips = Payslip.objects.filter(calculation_id=run.calculation_id)
         _check_arrears_unchanged(run, payslips)
         _post_ledger(run, payslips, actor)
@@ -463,7 +463,7 @@ def _check_arrears_unchanged(run: PayrollRun, payslips: Any) -> None:
         if max(balances.get(employee_id, ZERO), ZERO) != before
     ]
     if changed:
-        raise ArrearsChangedError(field="run", count=len(changed), employee=changed[0])
+        raise ArrearsChangedError(field="month", count=len(changed), employee=changed[0])
 
 
 def _post_ledger(run: PayrollRun, payslips: Any, actor: Actor) -> None:
@@ -525,7 +525,7 @@ def payroll_run_mark_paid(*, actor: Actor, run: PayrollRun) -> PayrollRun:
         run = _locked_run(run)
         if run.state != RunState.APPROVED:
             raise RunStateError(
-                field="run", month=run.month, state=run.state, action=gettext_noop("paid")
+                field="month", month=run.month, state=run.state, action=gettext_noop("paid")
             )
         run.state = RunState.PAID
         run.save(update_fields=["state", "updated_at"])
@@ -540,10 +540,10 @@ def payroll_run_reopen(*, actor: Actor, run: PayrollRun, reason: str) -> Payroll
     with transaction.atomic():
         run = _locked_run(run)
         if run.state == RunState.PAID:
-            raise PaidRunError(field="run", month=run.month)
+            raise PaidRunError(field="month", month=run.month)
         if run.state != RunState.APPROVED:
             raise RunStateError(
-                field="run", month=run.month, state=run.state, action=gettext_noop("reopened")
+                field="month", month=run.month, state=run.state, action=gettext_noop("reopened")
             )
         later = PayrollRun.objects.filter(
             company_id=run.company_id,
@@ -552,7 +552,7 @@ def payroll_run_reopen(*, actor: Actor, run: PayrollRun, reason: str) -> Payroll
         ).first()
         if later is not None:
             raise RunStateError(
-                field="run",
+                field="month",
                 month=later.month,
                 state=later.state,
                 action=gettext_noop("left approved while an earlier month is reopened"),

@@ -303,6 +303,9 @@ class EnrolmentAction(models.TextChoices):
     REMOVE_CONFIRMED = "remove_confirmed", _("removal confirmed")
     CANCEL = "cancel", _("cancelled before the first month")
     CHANGE = "change", _("bases or rates changed")
+    BASE_ADJUSTMENT = "base_adjustment", _("annual base adjustment")
+    BASE_ADJUSTMENT_CLOSE = "base_adjustment_close", _("closed by the annual base adjustment")
+    BASE_ADJUSTMENT_OPEN = "base_adjustment_open", _("opened by the annual base adjustment")
 
 
 class EnrolmentChange(models.Model):
