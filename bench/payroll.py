@@ -190,6 +190,7 @@ def _start_workers(count: int) -> tuple[object, str]:
             "celery",
             "-A",
             "renshi.config.celery",
+            "--quiet",
             "worker",
             "--pool=prefork",
             f"--concurrency={count}",

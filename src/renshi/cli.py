@@ -88,6 +88,7 @@ def _main(argv: Sequence[str] | None) -> int:
 
 def _run_renshi(args: list[str]) -> int:
     import typer
+    from django.db import DatabaseError
     from django.utils.translation import gettext
 
     from renshi.cli_commands import build_app, option_names
@@ -101,6 +102,10 @@ def _run_renshi(args: list[str]) -> int:
         return _fail(Message(error.template, {**error.params, "field": field}).render(gettext))
     except typer.Abort:
         return _fail(gettext("aborted"), 1)
+    except DatabaseError:
+        if _needs_migrate():
+            return _fail(gettext("the database is not set up yet: run `renshi migrate` first"), 1)
+        raise
     except typer.TyperException as error:  # usage errors: missing or malformed options
         format_message = getattr(error, "format_message", None)
         message = format_message() if format_message else str(error)
@@ -109,6 +114,14 @@ def _run_renshi(args: list[str]) -> int:
             return 0
         return _fail(" ".join(message.split()), getattr(error, "exit_code", 2))
     return result if isinstance(result, int) else 0
+
+
+def _needs_migrate() -> bool:
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    return bool(executor.migration_plan(executor.loader.graph.leaf_nodes()))
 
 
 def print_json(data: Any) -> None:

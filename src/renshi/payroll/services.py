@@ -63,6 +63,19 @@ class PayrollError(CoreError):
     """A payroll operation refused; nothing was changed."""
 
 
+STATE_NAMES = {
+    RunState.DRAFT: gettext_noop("draft"),
+    RunState.CALCULATED: gettext_noop("calculated"),
+    RunState.APPROVED: gettext_noop("approved"),
+    RunState.PAID: gettext_noop("paid"),
+}
+
+
+def _state(state: str) -> Message:
+    """A run state as a message, so an error names it in the reader's language."""
+    return Message(STATE_NAMES[RunState(state)])
+
+
 class RunStateError(PayrollError):
     template = gettext_noop("{field}: the {month} payroll is {state}; it cannot be {action}")
 
@@ -291,7 +304,10 @@ def payroll_run_calculate(
     run.refresh_from_db()  # the state as it is now, not as the caller last saw it
     if run.state not in (RunState.DRAFT, RunState.CALCULATED):
         raise RunStateError(
-            field="month", month=run.month, state=run.state, action=gettext_noop("recalculated")
+            field="month",
+            month=run.month,
+            state=_state(run.state),
+            action=Message(gettext_noop("recalculated")),
         )
     _check_earlier_runs(run)
     token = _lock(run)
@@ -434,7 +450,10 @@ def payroll_run_approve(*, actor: Actor, run: PayrollRun) -> PayrollRun:
         run = _locked_run(run)
         if run.state != RunState.CALCULATED:
             raise RunStateError(
-                field="month", month=run.month, state=run.state, action=gettext_noop("approved")
+                field="month",
+                month=run.month,
+                state=_state(run.state),
+                action=Message(gettext_noop("approved")),
             )
         if run.calculation_id is None:
             raise NotInRunError(field="month")
@@ -525,7 +544,10 @@ def payroll_run_mark_paid(*, actor: Actor, run: PayrollRun) -> PayrollRun:
         run = _locked_run(run)
         if run.state != RunState.APPROVED:
             raise RunStateError(
-                field="month", month=run.month, state=run.state, action=gettext_noop("paid")
+                field="month",
+                month=run.month,
+                state=_state(run.state),
+                action=Message(gettext_noop("paid")),
             )
         run.state = RunState.PAID
         run.save(update_fields=["state", "updated_at"])
@@ -543,7 +565,10 @@ def payroll_run_reopen(*, actor: Actor, run: PayrollRun, reason: str) -> Payroll
             raise PaidRunError(field="month", month=run.month)
         if run.state != RunState.APPROVED:
             raise RunStateError(
-                field="month", month=run.month, state=run.state, action=gettext_noop("reopened")
+                field="month",
+                month=run.month,
+                state=_state(run.state),
+                action=Message(gettext_noop("reopened")),
             )
         later = PayrollRun.objects.filter(
             company_id=run.company_id,
@@ -554,8 +579,8 @@ def payroll_run_reopen(*, actor: Actor, run: PayrollRun, reason: str) -> Payroll
             raise RunStateError(
                 field="month",
                 month=later.month,
-                state=later.state,
-                action=gettext_noop("left approved while an earlier month is reopened"),
+                state=_state(later.state),
+                action=Message(gettext_noop("left approved while an earlier month is reopened")),
             )
         by = actor if actor is not None and actor.is_authenticated else None
         open_entries = ArrearsEntry.objects.filter(run=run, reversed_by__isnull=True).exclude(
