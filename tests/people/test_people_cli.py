@@ -101,7 +101,9 @@ def test_the_rejected_exit_status_reaches_the_renshi_command(tmp_path: Path, cap
     status = app()(args=["people", "import", "--company", "acme", str(file)], standalone_mode=False)
 
     assert status == 2
-    assert "(姓名)" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "第2行" in err
+    assert "姓名" in err
 
 
 @pytest.mark.django_db
