@@ -6,6 +6,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.db.models import Q
 from django.utils import timezone
 from tests.factories import make_company, make_employee, make_enrolment
 from tests.payroll.factories import assign_salary, run_month
@@ -261,3 +262,31 @@ def test_reopening_reverses_the_ledger_and_never_deletes_it():
     services.payroll_run_calculate(actor=None, run=run, executor="inline")
     old = PayrollCalculation.objects.get(pk=advance.payslip.calculation_id)
     assert old.state == CalculationState.SUPERSEDED
+
+
+def test_a_crash_in_the_middle_of_a_run_keeps_the_previous_results_and_frees_the_run(
+    monkeypatch,
+):
+    company = make_company(code="acme")
+    for number in ("E001", "E002", "E003"):
+        _employee(company, number=number)
+    run = run_month(company, "2025-08", approve=False)
+    kept = run.calculation_id
+    real_fetch = services.fetch_chunk
+    calls = []
+
+    def fetch_then_fail(context, ids):
+        calls.append(ids)
+        if len(calls) == 2:  # the second chunk: the database went away, say
+            raise ConnectionError("lost the database")
+        return real_fetch(context, ids)
+
+    monkeypatch.setattr(services, "fetch_chunk", fetch_then_fail)
+    with pytest.raises(ConnectionError):
+        services.payroll_run_calculate(actor=None, run=run, executor="inline", chunk_size=1)
+
+    run.refresh_from_db()
+    assert run.calculation_id == kept
+    assert run.lock_token == ""
+    assert set(Payslip.objects.values_list("calculation_id", flat=True)) == {kept}
+    assert PayrollCalculation.objects.get(~Q(pk=kept)).state == CalculationState.FAILED
