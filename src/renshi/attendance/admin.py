@@ -69,6 +69,17 @@ class LeaveTypeAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # stop using a type instead (is_active): records refer to it
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[LeaveType]:
+        types = super().get_queryset(request)
+        if request.user.is_superuser:
+            return types
+        return types.filter(company__in=companies_visible(request.user))
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "company" and not request.user.is_superuser:
+            kwargs["queryset"] = companies_visible(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
 
 class LeaveRecordAddForm(forms.ModelForm):
     actor: Any = None  # set by the admin to the signed-in user

@@ -109,7 +109,7 @@ class PolicyFileAdmin(admin.ModelAdmin):
             },
         )
 
-    @admin.action(description=_("Stop using the selected imports"))
+    @admin.action(description=_("Stop using the selected imports"), permissions=["change"])
     def withdraw(self, request: HttpRequest, queryset: QuerySet[PolicyFile]) -> None:
         for city in set(queryset.filter(is_active=True).values_list("city", flat=True)):
             policy_file_withdraw(city=city)
