@@ -65,6 +65,7 @@ FIRST_MONTH = Month(2025, 1)
 LAST_CLOSED = Month(2025, 9)
 OPEN_MONTH = Month(2025, 10)
 SEED_NUMBER = "HX0001"
+MEAL_ALLOWANCE = Decimal("400")
 
 # Hangzhou is not used: its employer medical rate is unknown to the library, so its employees
 # could not be paid until HR imports the figure.
@@ -279,7 +280,9 @@ def _regular_staff(
             )
         # Most declare their wage as base; some are kept at a lower base, which the annual
         # adjustment flags as below the actual wage.
-        base = wage if rng.random() > 0.12 else (wage * Decimal("0.6")).quantize(Decimal("1"))
+        post = Decimal(rng.choice((0, 300, 500, 800)))
+        monthly = wage + post + MEAL_ALLOWANCE  # the whole wage is the contribution base
+        base = monthly if rng.random() > 0.12 else (wage * Decimal("0.6")).quantize(Decimal("1"))
         employee = employee_onboard(
             actor=None,
             company=company,
@@ -304,7 +307,7 @@ def _regular_staff(
             employee=employee,
             structure=structure,
             effective_month=hire_month,
-            amounts={"base": str(wage), "post": str(rng.choice((0, 300, 500, 800))), "meal": "400"},
+            amounts={"base": str(wage), "post": str(post), "meal": str(MEAL_ALLOWANCE)},
             additional_deductions=rng.choice(("0", "0", "1000", "2000", "3000")),
         )
         if hire_month < Month(2025, 4) and rng.random() < 0.25:  # a raise from April
@@ -315,8 +318,8 @@ def _regular_staff(
                 effective_month=Month(2025, 4),
                 amounts={
                     "base": str((wage * Decimal("1.08")).quantize(Decimal("1"))),
-                    "post": "500",
-                    "meal": "400",
+                    "post": str(post),
+                    "meal": str(MEAL_ALLOWANCE),
                 },
             )
         if not is_first and hire.year < 2025 and rng.random() < 0.05:

@@ -88,3 +88,18 @@ def test_a_repayment_from_the_command_line_settles_the_debt(data_dir: Path) -> N
         "--date", "2025-10-20", "--reference", "转账 20251020", path=data_dir,
     )  # fmt: skip
     assert paid["balance"] == "0.00"
+
+
+def test_the_annual_base_adjustment_lists_new_bases_and_flags(data_dir: Path) -> None:
+    data = _json(
+        "payroll", "bases", "--company", "huaxia", "--year", "2025", "--from", "2026-07",
+        path=data_dir,
+    )  # fmt: skip
+
+    numbers = [line["employee"] for line in data["lines"]]
+    assert "HX0001" not in numbers  # she left in 2025: no enrolment in force in 2026-07
+    assert "HX0002" in numbers
+    assert data["applied"] is False
+    assert data["below_actual"] == sum(line["is_below_actual"] for line in data["lines"])
+    line = data["lines"][numbers.index("HX0002")]
+    assert line["months_paid"] in (9, 10)  # October is approved by another test of this module

@@ -233,6 +233,81 @@ def register(app: typer.Typer, json_option: Any) -> None:  # noqa: C901 - the co
             )
         console.print(table)
 
+    @payroll.command(
+        "bases", help=_("Annual base adjustment: new bases from last year's average wage.")
+    )
+    def payroll_bases(
+        company: str = company_option,
+        year: int = typer.Option(..., help=_("the year whose wages set the new bases")),
+        start: str = typer.Option(..., "--from", help=_("first month of the new bases, YYYY-MM")),
+        apply: bool = typer.Option(False, "--apply", help=_("put the new bases in force")),
+        as_json: bool = json_option,
+    ) -> None:
+        from renshi.payroll.base_adjustment import (
+            base_adjustment_apply,
+            base_adjustment_prepare,
+        )
+
+        adjustment = base_adjustment_prepare(
+            actor=None,
+            company=_company(company),
+            reference_year=year,
+            effective_month=Month.parse(start, field="from"),
+        )
+        changed = base_adjustment_apply(actor=None, adjustment=adjustment) if apply else 0
+        rows = [
+            {
+                "employee": line.enrolment.employee.number,
+                "name": line.enrolment.employee.name,
+                "city": line.enrolment.city,
+                "months_paid": line.months_paid,
+                "average_wage": format_money(line.average_wage),
+                "current_base": format_money(line.current_base),
+                "new_base": format_money(line.new_base),
+                "clamped": line.clamped,
+                "is_below_actual": line.is_below_actual,
+            }
+            for line in adjustment.lines.select_related("enrolment__employee").order_by(
+                "enrolment__employee__number"
+            )
+        ]
+        data = {
+            "company": company,
+            "year": year,
+            "from": start,
+            "applied": apply,
+            "changed": changed,
+            "below_actual": sum(row["is_below_actual"] for row in rows),
+            "lines": rows,
+        }
+        if as_json:
+            _print_json(data)
+            return
+        table = Table(title=_("Bases from %(from)s (wages of %(year)s)") % data)
+        for column in (
+            _("employee"),
+            _("name"),
+            _("city"),
+            _("average monthly wage"),
+            _("current base"),
+            _("new base"),
+            _("current base below actual wage"),
+        ):
+            table.add_column(column)
+        for row in rows:
+            table.add_row(
+                row["employee"],
+                row["name"],
+                row["city"],
+                row["average_wage"],
+                row["current_base"],
+                row["new_base"],
+                "⚠" if row["is_below_actual"] else "",
+            )
+        console.print(table)
+        if apply:
+            console.print(_("%(changed)s bases changed.") % data)
+
     @arrears.command("list", help=_("Employees who owe the company, and how much."))
     def arrears_list(company: str = company_option, as_json: bool = json_option) -> None:
         from renshi.payroll.selectors import arrears_balances_for_company
