@@ -60,6 +60,7 @@ messages: setup
 ## bench: print the calculators' throughput
 bench: setup
 	$(BIN)/python -m bench.calc
+	$(BIN)/python -m bench.payroll --employees 10000 --db sqlite
 
 clean:
 	rm -rf $(VENV) node_modules $(RENSHI_DATA_DIR) .pytest_cache .mypy_cache .ruff_cache
