@@ -162,3 +162,29 @@ def test_approval_is_refused_when_the_balance_moved_since_the_calculation():
     services.payroll_run_calculate(actor=None, run=september, executor="inline")
     services.payroll_run_approve(actor=None, run=september)
     assert _balance(employee) == Decimal("0.00")
+
+
+def test_the_final_settlement_also_offsets_other_amounts_owed():
+    company = make_company(code="acme")
+    employee = _employee(company)
+    services.receivable_record(
+        actor=None,
+        employee=employee,
+        amount="800.00",
+        on=datetime.date(2025, 7, 20),
+        reason="未归还的笔记本电脑折价",
+    )
+    employee.leave_date = datetime.date(2025, 8, 29)
+    employee.save(update_fields=["leave_date"])
+
+    run = run_month(company, "2025-08")
+
+    payslip = Payslip.objects.get(employee=employee, calculation=run.calculation)
+    assert payslip.is_final
+    assert payslip.arrears_before == Decimal("800.00")
+    assert payslip.recovered == Decimal("800.00")  # the final pay covers it in full
+    assert _balance(employee) == Decimal("0.00")
+    assert [e.kind for e in ArrearsEntry.objects.filter(employee=employee).order_by("id")] == [
+        "receivable",
+        "settlement",
+    ]

@@ -354,6 +354,8 @@ def register(app: typer.Typer, json_option: Any) -> None:  # noqa: C901 - the co
             )
         console.print(table)
 
+    _register_receivable(arrears, company_option, json_option)
+
     @arrears.command("repay", help=_("Record a repayment by the employee."))
     def arrears_repay(
         company: str = company_option,
@@ -375,6 +377,30 @@ def register(app: typer.Typer, json_option: Any) -> None:  # noqa: C901 - the co
             "repaid": format_money(-entry.amount),
             "balance": format_money(arrears_balance(person)),
         }
+        if as_json:
+            _print_json(data)
+        else:
+            console.print(_("Recorded. %(employee)s now owes %(balance)s.") % data)
+
+
+def _register_receivable(arrears: typer.Typer, company_option: Any, json_option: Any) -> None:
+    @arrears.command(
+        "add", help=_("Record another amount the employee owes (loan, equipment, overpayment).")
+    )
+    def arrears_add(
+        company: str = company_option,
+        employee: str = typer.Option(..., help=_("employee number")),
+        amount: str = typer.Option(..., help=_("amount owed")),
+        reason: str = typer.Option(..., help=_("what it is for")),
+        date: str = typer.Option("", help=_("date, YYYY-MM-DD (default today)")),
+        as_json: bool = json_option,
+    ) -> None:
+        from renshi.payroll.services import arrears_balance, receivable_record
+
+        person = _employee(_company(company), employee)
+        on = _date(date) if date else timezone.localdate()
+        receivable_record(actor=None, employee=person, amount=amount, on=on, reason=reason)
+        data = {"employee": person.number, "balance": format_money(arrears_balance(person))}
         if as_json:
             _print_json(data)
         else:

@@ -413,6 +413,7 @@ class PayslipLine(models.Model):
 
 class ArrearsKind(models.TextChoices):
     ADVANCE = "advance", _("share advanced by the company")
+    RECEIVABLE = "receivable", _("other amount owed (loan, equipment, overpayment)")
     RECOVERY = "recovery", _("recovered from wages")
     REPAYMENT = "repayment", _("repaid by the employee")
     SETTLEMENT = "settlement", _("offset in the final settlement")

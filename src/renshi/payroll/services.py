@@ -682,5 +682,32 @@ def arrears_waive(
     )
 
 
+def receivable_record(
+    *,
+    actor: Actor,
+    employee: Employee,
+    amount: object,
+    on: datetime.date,
+    reason: str,
+    reference: str = "",
+) -> ArrearsEntry:
+    """Another amount the employee owes (a loan, unreturned equipment, an overpayment): on the
+    same ledger, so later wages within the safeguard and the final settlement recover it."""
+    require(actor, Perm.ARREARS_RECORD, company=employee.company, employee=employee)
+    value = parse_money(amount, field="amount")
+    if value <= 0:
+        raise AmountNotPositiveError(field="amount")
+    return ArrearsEntry.objects.create(
+        company_id=employee.company_id,
+        employee=employee,
+        month=f"{on.year:04d}-{on.month:02d}",
+        kind=ArrearsKind.RECEIVABLE,
+        amount=value,
+        reference=reference[:100],
+        note=reason[:500],
+        actor=actor if actor is not None and actor.is_authenticated else None,
+    )
+
+
 def arrears_balance(employee: Employee) -> Decimal:
     return arrears_balances([employee.pk]).get(employee.pk, ZERO)
