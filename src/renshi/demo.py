@@ -50,6 +50,7 @@ from renshi.people.models import Company, Employee
 from renshi.people.services import (
     company_create,
     department_create,
+    employee_account_link,
     employee_onboard,
     employee_resign,
     employees_mark_left,
@@ -376,11 +377,12 @@ def _accounts(company: Company, departments: Any, seed: Employee) -> None:
             role=role,
             department=departments["PROD"] if role == Role.MANAGER else None,
         )
-    seed.user = _user("wangfang", "王芳", is_staff=False)
-    seed.save(update_fields=["user"])
-    ordinary = Employee.objects.get(company=company, number="HX0002")
-    ordinary.user = _user("liming", "李明", is_staff=False)
-    ordinary.save(update_fields=["user"])
+    employee_account_link(actor=None, employee=seed, user=_user("wangfang", "王芳", is_staff=False))
+    employee_account_link(
+        actor=None,
+        employee=Employee.objects.get(company=company, number="HX0002"),
+        user=_user("liming", "李明", is_staff=False),
+    )
 
 
 def _payroll(company: Company, report: Progress) -> int:

@@ -124,3 +124,22 @@ def test_a_department_must_belong_to_the_same_company() -> None:
 
     with pytest.raises(NotInCompanyError):
         department_create(actor=None, company=make_company(), code="X", name="X", parent=other)
+
+
+@pytest.mark.django_db
+def test_one_sign_in_account_belongs_to_one_employee() -> None:
+    from renshi.people.errors import AccountTakenError
+    from renshi.people.services import employee_account_link
+
+    company = make_company("acme")
+    first = make_employee(company, number="E001")
+    second = make_employee(company, number="E002")
+    user = make_user("zhangsan")
+
+    employee_account_link(actor=None, employee=first, user=user)
+    with pytest.raises(AccountTakenError) as caught:
+        employee_account_link(actor=None, employee=second, user=user)
+
+    assert caught.value.params["other"] == "E001"
+    first.refresh_from_db()
+    assert first.user == user

@@ -302,3 +302,7 @@ CHOICE_LABELS: dict[str, str] = {
 
 def choice_label(value: str) -> Message:
     return Message(CHOICE_LABELS.get(value, value))
+
+
+class AccountTakenError(PeopleError):
+    reason_template = gettext_noop("the user account {value} already belongs to employee {other}")

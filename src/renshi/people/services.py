@@ -24,6 +24,7 @@ from renshi.access.checks import Perm, department_subtree, require
 from renshi.core.months import Month
 from renshi.people import crypto
 from renshi.people.errors import (
+    AccountTakenError,
     BadChoiceError,
     DateOrderError,
     DepartmentCycleError,
@@ -386,6 +387,22 @@ def _mark_left(employees: models.QuerySet[Employee], today: datetime.date) -> in
         .exclude(pk__in=still_enrolled)
         .update(status=EmployeeStatus.LEFT, updated_at=timezone.now())
     )
+
+
+def employee_account_link(*, actor: Actor, employee: Employee, user: Any) -> Employee:
+    """Give the employee a sign-in account for their own records (payslips, what they owe).
+
+    One account belongs to one employee; former employees keep theirs, read-only by role.
+    """
+    require(actor, Perm.PEOPLE_EDIT, company=employee.company, employee=employee)
+    other = Employee.objects.filter(user=user).exclude(pk=employee.pk).first()
+    if other is not None:
+        raise AccountTakenError(
+            field="user", number=employee.number, value=user.get_username(), other=other.number
+        )
+    employee.user = user
+    employee.save(update_fields=["user", "updated_at"])
+    return employee
 
 
 def employees_mark_left(
