@@ -103,3 +103,16 @@ def test_the_annual_base_adjustment_lists_new_bases_and_flags(data_dir: Path) ->
     assert data["below_actual"] == sum(line["is_below_actual"] for line in data["lines"])
     line = data["lines"][numbers.index("HX0002")]
     assert line["months_paid"] in (9, 10)  # October is approved by another test of this module
+
+
+def test_approving_a_month_never_run_is_an_error_and_creates_nothing(data_dir: Path) -> None:
+    result = renshi(
+        "payroll", "approve", "--company", "huaxia", "--month", "2026-03", tmp_path=data_dir
+    )
+    shown = renshi(
+        "payroll", "show", "--company", "huaxia", "--month", "2026-03", "--json", tmp_path=data_dir
+    )
+
+    assert result.returncode == 2
+    assert "--month" in result.stderr
+    assert json.loads(shown.stdout)["state"] == "none"

@@ -29,6 +29,10 @@ class UnknownCompanyError(CoreError):
     template = gettext_noop("{field}: no company with the code '{value}'")
 
 
+class NoRunError(CoreError):
+    template = gettext_noop("{field}: there is no payroll run for {month}; run it first")
+
+
 class UnknownEmployeeError(CoreError):
     template = gettext_noop("{field}: the company has no employee numbered '{value}'")
 
@@ -162,8 +166,13 @@ def register(app: typer.Typer, json_option: Any) -> None:  # noqa: C901 - the co
 
     def _transition(name: str, company: str, month: str, **kwargs: Any) -> dict[str, Any]:
         from renshi.payroll import services
+        from renshi.payroll.models import PayrollRun
 
-        run = _run(_company(company), month)
+        owner = _company(company)
+        Month.parse(month)
+        run = PayrollRun.objects.filter(company=owner, month=month).first()
+        if run is None:  # approving, paying or reopening never creates a run
+            raise NoRunError(field="month", month=month)
         function = getattr(services, f"payroll_run_{name}")
         return run_summary(function(actor=None, run=run, **kwargs))
 
