@@ -4,8 +4,9 @@
 #   fonts-noto-cjk  Chinese glyphs for pages rendered in the browser tests and for PDFs
 #   chromium        the headless browser the end-to-end tests drive (through Playwright)
 #   poppler-utils   pdftotext/pdftoppm, to read generated PDFs back in tests
+#   libpango…       the text layout WeasyPrint renders PDFs (demand letters) with
 set -euo pipefail
-packages=(gettext fonts-noto-cjk chromium poppler-utils)
+packages=(gettext fonts-noto-cjk chromium poppler-utils libpango-1.0-0 libpangoft2-1.0-0)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \

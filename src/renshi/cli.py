@@ -23,6 +23,8 @@ RENSHI_COMMANDS = {
     "arrears",
     "people",
     "keys",
+    "alerts",
+    "tick",
     "--help",
     "-h",
 }

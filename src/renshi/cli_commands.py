@@ -360,6 +360,10 @@ def build_app() -> typer.Typer:  # noqa: C901 - one place that declares every co
 
     register_people(app)
 
+    from renshi.alerts.cli import register as register_alerts
+
+    register_alerts(app, json_option)
+
     @app.command("demo", help=_("Load the demo company (with its payroll) into the database."))
     def demo(
         employees: int = typer.Option(120, help=_("number of employees")),

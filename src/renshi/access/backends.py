@@ -84,6 +84,9 @@ ROLE_MODEL_PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         "payroll.baseadjustment": EDIT,
         # Importing a city's policy file when the bundled library is behind.
         "policies.policyfile": frozenset({"view", "add"}),
+        # The warning rules are the company's to set; warnings change through their actions.
+        "alerts.warningrule": frozenset({"view", "change"}),
+        "alerts.alert": frozenset({"view", "change"}),
     },
     Role.FINANCE: {
         # Who is paid, not their HR records.
@@ -95,6 +98,7 @@ ROLE_MODEL_PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         # actions need, and the services check the finance permissions behind them.
         **_all("payroll", PAYROLL_MODELS),
         "payroll.payrollrun": frozenset({"view", "change"}),
+        "alerts.alert": frozenset({"view", "change"}),
     },
     Role.SI_CLERK: {
         # Social insurance: the enrolments (增员/减员, bases) and the annual base adjustment.
@@ -108,6 +112,7 @@ ROLE_MODEL_PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         "payroll.baseadjustmentline": VIEW,
         # Shares the company advanced are what the clerk is asked about.
         "payroll.arrearsentry": VIEW,
+        "alerts.alert": frozenset({"view", "change"}),
     },
     Role.MANAGER: {
         # Their team (the admins show only their departments) and its leave; "change" is for
@@ -123,6 +128,8 @@ ROLE_MODEL_PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         **_all("people", PEOPLE_MODELS),
         **_all("attendance", ATTENDANCE_MODELS),
         **_all("payroll", PAYROLL_MODELS),
+        "alerts.warningrule": VIEW,
+        "alerts.alert": VIEW,
     },
 }
 

@@ -33,6 +33,8 @@ INSTALLED_APPS = [
     "renshi.attendance",
     "renshi.payroll",
     "renshi.access",
+    "renshi.alerts",
+    "renshi.notices",
 ]
 
 MIDDLEWARE = [
