@@ -194,3 +194,17 @@ class AlertEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.alert_id} {self.action}"
+
+
+class TickState(models.Model):
+    """When time-driven work last ran: lets the embedded server run it at most so often."""
+
+    name = models.CharField(_("name"), max_length=40, unique=True)
+    last_run_at = models.DateTimeField(_("last run at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("scheduler state")
+        verbose_name_plural = _("scheduler state")
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.last_run_at}"

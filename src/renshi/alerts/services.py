@@ -12,11 +12,19 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from renshi.access.checks import Perm, require
 from renshi.alerts.evaluators import EVALUATORS, Candidate
-from renshi.alerts.models import STANDING_STATES, Alert, AlertEvent, AlertState, WarningRule
+from renshi.alerts.models import (
+    STANDING_STATES,
+    Alert,
+    AlertEvent,
+    AlertState,
+    TickState,
+    WarningRule,
+)
 from renshi.alerts.rules import DEFAULT_RULES
 from renshi.core.errors import CoreError
 from renshi.core.i18n import gettext_noop
@@ -228,3 +236,19 @@ def alert_assign(*, actor: Actor, alert: Alert, owner: Any) -> Alert:
         alert, "assign", alert.state, alert.state, alert.updated_at, actor=actor, note=str(owner)
     )
     return alert
+
+
+def tick_if_due(*, now: datetime.datetime | None = None, every: datetime.timedelta) -> bool:
+    """Run ``alert_tick`` unless it ran less than ``every`` ago; claimed by a conditional
+    update, so two processes asking at once run it once. Returns whether it ran."""
+    now = now or timezone.now()
+    state, _ = TickState.objects.get_or_create(name="tick")
+    claimed = (
+        TickState.objects.filter(pk=state.pk)
+        .filter(Q(last_run_at__isnull=True) | Q(last_run_at__lte=now - every))
+        .update(last_run_at=now)
+    )
+    if not claimed:
+        return False
+    alert_tick(now=now)
+    return True

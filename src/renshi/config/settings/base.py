@@ -48,6 +48,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "renshi.alerts.middleware.EmbeddedTickMiddleware",
 ]
 
 ROOT_URLCONF = "renshi.config.urls"
@@ -136,6 +137,14 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
+# Time-driven work (warnings, later notices and escalation): Celery beat in production...
+CELERY_BEAT_SCHEDULE = {
+    "tick": {"task": "renshi.alerts.tick", "schedule": 300.0},
+}
+# ...and, in the embedded installation with no beat, after a request at most this often.
+RENSHI_EMBEDDED_TICK_SECONDS = int(
+    os.environ.get("RENSHI_EMBEDDED_TICK_SECONDS", "0" if CELERY_BROKER_URL else "300")
+)
 
 LOGGING = {
     "version": 1,

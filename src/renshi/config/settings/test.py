@@ -27,3 +27,6 @@ WHITENOISE_AUTOREFRESH = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATA_DIR.mkdir(parents=True, exist_ok=True)  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-renshi.sqlite3")}  # noqa: F405
+
+# Tests drive time-driven work with a simulated clock (alert_tick(now=...)), never by requests.
+RENSHI_EMBEDDED_TICK_SECONDS = 0

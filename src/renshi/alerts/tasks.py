@@ -1,0 +1,13 @@
+"""The scheduler's entry point for Celery beat: the same ``alert_tick`` as ``renshi tick``."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from renshi.alerts.services import alert_tick
+
+
+@shared_task(name="renshi.alerts.tick")
+def tick() -> dict[str, int]:
+    report = alert_tick()
+    return {"raised": report.raised, "resolved": report.resolved, "standing": report.standing}
