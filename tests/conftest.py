@@ -62,3 +62,6 @@ def celery_use_queue(app: object, *, broker: str, queue: str | None) -> None:
     amqp = app.amqp  # type: ignore[attr-defined]
     for cached in ("queues", "router", "default_queue", "default_exchange"):
         amqp.__dict__.pop(cached, None)
+    # The result backend is cached too (per thread, or app-wide when thread-safe).
+    app._backend_cache = None  # type: ignore[attr-defined]
+    app._local.__dict__.pop("backend", None)  # type: ignore[attr-defined]

@@ -65,6 +65,6 @@ def test_renshi_tick_and_alerts_list_from_the_command_line(tmp_path: Path) -> No
     rows = json.loads(listed.stdout)
     seed = [row for row in rows if row["employee"] == "HX0001" and row["rule"] == "arrears_over"]
     assert seed[0]["amount"] == "1500.00"
-    assert seed[0]["state"] == "open"
+    assert seed[0]["state"] == "notified"  # the in-app notice is in her portal
     assert bad.returncode == 2
     assert "--now" in bad.stderr

@@ -48,6 +48,9 @@ def register(app: typer.Typer, json_option: Any) -> None:
             "raised": report.raised,
             "resolved": report.resolved,
             "standing": report.standing,
+            "notices_created": report.notices_created,
+            "notices_sent": report.notices_sent,
+            "letters": report.letters,
         }
         if as_json:
             from renshi.cli import print_json

@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from renshi import clock
 from renshi.access.checks import Perm, require
 from renshi.alerts.evaluators import EVALUATORS, Candidate
 from renshi.alerts.models import (
@@ -52,6 +53,9 @@ class TickReport:
     raised: int
     resolved: int
     standing: int
+    notices_created: int = 0
+    notices_sent: int = 0
+    letters: int = 0
 
 
 def warning_rules_install_defaults(*, company: Company) -> list[WarningRule]:
@@ -145,7 +149,7 @@ def _refresh(rule: WarningRule, candidate: Candidate, now: datetime.datetime) ->
 
 def alert_tick(*, now: datetime.datetime | None = None) -> TickReport:
     """Evaluate every active rule of every company at ``now``; raise and resolve accordingly."""
-    now = now or timezone.now()
+    now = now or clock.now()
     raised = resolved = 0
     for company in Company.objects.order_by("id"):
         warning_rules_install_defaults(company=company)
@@ -158,8 +162,19 @@ def alert_tick(*, now: datetime.datetime | None = None) -> TickReport:
                     else:
                         _refresh(rule, candidate, now)
                 resolved += _resolve_gone(rule, {c.cause for c in candidates}, now)
+    from renshi.notices.services import notices_tick  # notices build on warnings
+
+    notices = notices_tick(now=now)
     standing = Alert.objects.filter(state__in=STANDING_STATES).count()
-    return TickReport(now=now, raised=raised, resolved=resolved, standing=standing)
+    return TickReport(
+        now=now,
+        raised=raised,
+        resolved=resolved,
+        standing=standing,
+        notices_created=notices.created,
+        notices_sent=notices.sent,
+        letters=notices.escalated,
+    )
 
 
 def _transition(

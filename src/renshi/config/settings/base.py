@@ -116,6 +116,13 @@ STATICFILES_DIRS = [
     ("vendor/htmx", NODE_MODULES_DIR / "htmx.org" / "dist"),
 ]
 
+# Where notices' personal links point (the public address of this installation).
+RENSHI_PUBLIC_URL = os.environ.get("RENSHI_PUBLIC_URL", "http://127.0.0.1:8000")
+LOGIN_URL = "admin:login"
+DEFAULT_FROM_EMAIL = os.environ.get("RENSHI_FROM_EMAIL", "renshi@localhost")
+EMAIL_HOST = os.environ.get("RENSHI_SMTP_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("RENSHI_SMTP_PORT", "25"))
+
 # The policy library: bundled files, then this directory's files replace whole cities.
 RENSHI_POLICY_DIR = os.environ.get("RENSHI_POLICY_DIR", "")
 
