@@ -27,12 +27,27 @@ from renshi.alerts.models import (
     WarningRule,
 )
 from renshi.alerts.rules import DEFAULT_RULES
-from renshi.core.errors import CoreError
+from renshi.core.errors import CoreError, Message
 from renshi.core.i18n import gettext_noop
 from renshi.people.models import Company
 
 if TYPE_CHECKING:
     from renshi.access.checks import Actor
+
+
+STATE_NAMES = {
+    AlertState.OPEN: gettext_noop("open"),
+    AlertState.NOTIFIED: gettext_noop("notified"),
+    AlertState.ACKNOWLEDGED: gettext_noop("acknowledged"),
+    AlertState.ESCALATED: gettext_noop("escalated"),
+    AlertState.RESOLVED: gettext_noop("resolved"),
+    AlertState.DISMISSED: gettext_noop("dismissed"),
+}
+ACTION_NAMES = {
+    "acknowledge": gettext_noop("acknowledged"),
+    "dismiss": gettext_noop("dismissed"),
+    "resolve": gettext_noop("resolved"),
+}
 
 
 class AlertError(CoreError):
@@ -191,7 +206,11 @@ def _transition(
     with transaction.atomic():
         alert = Alert.objects.select_for_update().get(pk=alert.pk)
         if alert.state not in allowed:
-            raise AlertStateError(field="state", state=alert.state, action=action)
+            raise AlertStateError(
+                field="state",
+                state=Message(STATE_NAMES[alert.state]),
+                action=Message(ACTION_NAMES[action]),
+            )
         before = alert.state
         alert.state = to
         alert.updated_at = now
