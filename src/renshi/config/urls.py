@@ -11,6 +11,7 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
     path("", include("renshi.notices.urls")),
+    path("", include("renshi.alerts.urls")),
     path("", include("renshi.web.urls")),
     prefix_default_language=False,
 )
