@@ -193,14 +193,17 @@ def arrears_over(company: Company, rule: WarningRule, now: datetime.datetime) ->
         .filter(balance__gt=threshold)
         .order_by("employee_id")
     )
+    owing = list(rows)
+    entries: dict[int, list[int]] = {}
+    for employee_id, entry_id in (
+        ArrearsEntry.objects.filter(employee_id__in=[row["employee_id"] for row in owing])
+        .order_by("employee_id", "id")
+        .values_list("employee_id", "id")
+    ):
+        entries.setdefault(employee_id, []).append(entry_id)
     candidates = []
-    for row in rows:
+    for row in owing:
         balance = round_cent(row["balance"])
-        entries = list(
-            ArrearsEntry.objects.filter(employee_id=row["employee_id"])
-            .order_by("id")
-            .values_list("id", flat=True)
-        )
         candidates.append(
             Candidate(
                 cause=f"arrears_over:{row['employee_id']}",
@@ -208,7 +211,7 @@ def arrears_over(company: Company, rule: WarningRule, now: datetime.datetime) ->
                 params={"amount": str(balance), "threshold": str(threshold)},
                 employee_id=row["employee_id"],
                 amount=balance,
-                links={"arrears_entries": entries},
+                links={"arrears_entries": entries[row["employee_id"]]},
             )
         )
     return candidates

@@ -256,16 +256,3 @@ def iit_state_json(state: IitCumulative) -> dict[str, Any]:
         "tax_relief": str(state.tax_relief),
         "tax_withheld": str(state.tax_withheld),
     }
-
-
-def message_json(message: Message) -> dict[str, Any]:
-    """A message's parameters as JSON: amounts and months as strings, nested messages kept."""
-    return {key: _json_value(value) for key, value in message.params.items()}
-
-
-def _json_value(value: Any) -> Any:
-    if isinstance(value, Message):
-        return {"template": value.template, "params": message_json(value)}
-    if value is None or isinstance(value, bool | int | str):
-        return value
-    return str(value)

@@ -14,7 +14,7 @@ from typing import Any
 from django.db import connection
 
 from renshi.core.errors import Message
-from renshi.payroll.compute import Computed, Failure, iit_state_json, message_json
+from renshi.payroll.compute import Computed, Failure, iit_state_json
 from renshi.payroll.models import CalculationFailure, Payslip, PayslipLine
 
 BATCH_SIZE = 2000
@@ -203,7 +203,7 @@ def save_chunk(
                 employee_id=failure.employee_id,
                 field=failure.field,
                 template=failure.message.template,
-                params=message_json(failure.message),
+                params=json.loads(params_json(failure.message)),
             )
             for failure in failures
         ],

@@ -26,7 +26,7 @@ EMPLOYEE_VISIBLE_STATES = (RunState.APPROVED, RunState.PAID)
 
 
 def message_from_json(template: str, params: dict[str, Any]) -> Message:
-    """The inverse of ``compute.message_json``: nested messages become messages again."""
+    """The inverse of ``save.params_json``: nested messages become messages again."""
     return Message(
         template,
         {

@@ -46,6 +46,7 @@ from renshi.payroll.models import (
     RunState,
 )
 from renshi.payroll.save import save_chunk
+from renshi.payroll.selectors import message_from_json
 from renshi.people.models import Company, Employee
 from renshi.policies.selectors import policy_library
 
@@ -347,22 +348,10 @@ def failure_reports(calculation: PayrollCalculation) -> list[FailureReport]:
             number=failure.employee.number,
             name=failure.employee.name,
             field=failure.field,
-            message=_message(failure.template, failure.params),
+            message=message_from_json(failure.template, failure.params),
         )
         for failure in calculation.failures.select_related("employee").order_by("employee__number")
     ]
-
-
-def _message(template: str, params: dict[str, Any]) -> Message:
-    return Message(
-        template,
-        {
-            key: _message(value["template"], value["params"])
-            if isinstance(value, dict) and "template" in value
-            else value
-            for key, value in params.items()
-        },
-    )
 
 
 def _finish(

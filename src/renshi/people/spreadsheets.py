@@ -525,8 +525,9 @@ def _export_rows(
             employee.hire_date,
             _city_name(enrolment.city) if enrolment else "",
             enrolment.work_injury_class if enrolment else "",
-            float(enrolment.base) if enrolment else None,
-            float(enrolment.housing_fund_rate)
+            # Decimal, as stored: openpyxl writes it as a number without going through float.
+            enrolment.base if enrolment else None,
+            enrolment.housing_fund_rate
             if enrolment and enrolment.housing_fund_rate is not None
             else None,
             enrolment.start_month if enrolment else "",

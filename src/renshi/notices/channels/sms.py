@@ -140,5 +140,5 @@ def sms_channel_from_settings() -> SmsGatewayChannel:
         api_key=values["RENSHI_SMS_API_KEY"],
         secret=values["RENSHI_SMS_SECRET"],
         sign_name=values["RENSHI_SMS_SIGN"],
-        timeout=float(getattr(settings, "RENSHI_SMS_TIMEOUT", DEFAULT_TIMEOUT)),
+        timeout=float(getattr(settings, "RENSHI_SMS_TIMEOUT", DEFAULT_TIMEOUT)),  # float-ok: s
     )
