@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import F, Q, Sum
+from django.db.models import F, Sum
 
 from renshi.alerts.models import RuleKind, WarningRule
 from renshi.attendance.models import LeaveMonth
@@ -35,6 +35,7 @@ from renshi.people.models import (
     Enrolment,
     EnrolmentState,
 )
+from renshi.people.selectors import enrolments_covering
 from renshi.policies.selectors import policy_library
 
 LEAVE_OVER = gettext_noop("{days} days of leave in {month}, more than {threshold}")
@@ -286,9 +287,7 @@ def contributions_broken(
 ) -> list[Candidate]:
     today = now.date()
     month = str(_month_of(today))
-    covered = Enrolment.objects.filter(start_month__lte=month).filter(
-        Q(end_month="") | Q(end_month__gte=month)
-    )
+    covered = enrolments_covering(month)
     staff = (
         Employee.objects.filter(company=company, status=EmployeeStatus.ACTIVE, hire_date__lte=today)
         .exclude(employment_type__in=NOT_ENROLLED_TYPES)

@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 
 from renshi.access.checks import Perm, require
@@ -38,6 +38,7 @@ from renshi.people.models import (
     EnrolmentChange,
     EnrolmentState,
 )
+from renshi.people.selectors import enrolments_covering
 from renshi.policies.selectors import policy_library
 
 if TYPE_CHECKING:
@@ -94,8 +95,8 @@ def base_adjustment_prepare(
         adjustment.save(update_fields=["reference_year"])
         adjustment.lines.all().delete()
         enrolments = list(
-            Enrolment.objects.filter(employee__company=company, start_month__lte=month)
-            .filter(Q(end_month="") | Q(end_month__gte=month))
+            enrolments_covering(month)
+            .filter(employee__company=company)
             .exclude(state=EnrolmentState.ENDED)
             .select_related("employee")
             .order_by("employee__number")

@@ -26,7 +26,8 @@ from renshi.payroll.models import (
     SalaryAssignment,
     SalaryComponent,
 )
-from renshi.people.models import Company, Employee, Enrolment
+from renshi.people.models import Company, Employee
+from renshi.people.selectors import enrolments_covering
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,8 +130,8 @@ def _latest_assignments(ids: Sequence[int], month: str) -> dict[int, dict[str, A
 def _enrolments(ids: Sequence[int], month: str) -> dict[int, dict[str, Any]]:
     found: dict[int, dict[str, Any]] = {}
     rows = (
-        Enrolment.objects.filter(employee_id__in=ids, start_month__lte=month)
-        .filter(Q(end_month="") | Q(end_month__gte=month))
+        enrolments_covering(month)
+        .filter(employee_id__in=ids)
         .order_by("employee_id", "start_month", "id")
         .values(
             "id",

@@ -88,13 +88,21 @@ def enrolment_for_month(employee_ids: Iterable[int], month: str | Month) -> dict
     first month ends before it starts and covers nothing. Should two cover the same month, the
     later start wins.
     """
-    key = str(Month.parse(month) if isinstance(month, str) else month)
     enrolments = (
-        Enrolment.objects.filter(employee_id__in=list(employee_ids), start_month__lte=key)
-        .filter(Q(end_month="") | Q(end_month__gte=key))
+        enrolments_covering(month)
+        .filter(employee_id__in=list(employee_ids))
         .order_by("employee_id", "start_month", "id")
     )
     return {enrolment.employee_id: enrolment for enrolment in enrolments}
+
+
+def enrolments_covering(month: str | Month) -> QuerySet[Enrolment]:
+    """Every enrolment that covers ``month``, by the rule ``enrolment_for_month`` explains:
+    from ``start_month`` to ``end_month`` (open-ended while blank), whatever the state."""
+    key = str(Month.parse(month) if isinstance(month, str) else month)
+    return Enrolment.objects.filter(start_month__lte=key).filter(
+        Q(end_month="") | Q(end_month__gte=key)
+    )
 
 
 def enrolments_open(*, actor: Actor, company: Company) -> QuerySet[Enrolment]:
