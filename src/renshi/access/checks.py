@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
@@ -99,6 +99,12 @@ def _assignments(actor: Actor, company: Company) -> list[RoleAssignment]:
         return []
     assert actor is not None
     return list(RoleAssignment.objects.filter(user_id=actor.pk, company=company))
+
+
+def recorded_user(actor: Actor) -> Any:
+    """The user to record as having done something: None for the system or an anonymous
+    visitor (a foreign key cannot point at either)."""
+    return actor if actor is not None and actor.is_authenticated else None
 
 
 def department_subtree(department_ids: Iterable[int]) -> set[int]:

@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from renshi import clock
-from renshi.access.checks import Perm, require
+from renshi.access.checks import Perm, recorded_user, require
 from renshi.alerts.evaluators import EVALUATORS, Candidate
 from renshi.alerts.models import (
     STANDING_STATES,
@@ -103,7 +103,7 @@ def _event(
         action=action,
         from_state=before,
         to_state=after,
-        actor=actor if actor is not None and actor.is_authenticated else None,
+        actor=recorded_user(actor),
         note=str(kwargs.get("note", ""))[:500],
         at=at,
     )

@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
-from renshi.access.checks import Perm, require
+from renshi.access.checks import Perm, recorded_user, require
 from renshi.attendance.calendar import month_last_day, working_days, working_days_by_month
 from renshi.attendance.models import (
     AttendanceMonth,
@@ -252,7 +252,7 @@ def _lock(leave: LeaveRecord) -> None:
 
 def _decided(leave: LeaveRecord, actor: Actor, status: LeaveStatus) -> None:
     leave.status = status
-    leave.decided_by_id = actor.pk if actor is not None and actor.is_authenticated else None
+    leave.decided_by = recorded_user(actor)
     leave.decided_at = timezone.now()
     leave.save(update_fields=["status", "decided_by", "decided_at", "days"])
 

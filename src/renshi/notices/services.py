@@ -421,7 +421,7 @@ def postal_dispatch_record(
     carrier: str = "EMS",
 ) -> PostalDispatch:
     """HR posted the letter: the tracking number, the date and the scanned receipt."""
-    from renshi.access.checks import Perm, require
+    from renshi.access.checks import Perm, recorded_user, require
 
     require(actor, Perm.PEOPLE_EDIT, company=letter.notice.company, employee=letter.notice.employee)
     digest = ""
@@ -436,7 +436,7 @@ def postal_dispatch_record(
         dispatched_on=dispatched_on,
         receipt=receipt or "",
         receipt_sha256=digest,
-        recorded_by=actor if actor is not None and actor.is_authenticated else None,
+        recorded_by=recorded_user(actor),
         recorded_at=timezone.now(),
     )
 

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from renshi.access.checks import Perm, require
+from renshi.access.checks import Perm, recorded_user, require
 from renshi.core.contributions import calculate_contributions
 from renshi.core.i18n import gettext_noop
 from renshi.core.money import ZERO, round_cent
@@ -139,7 +139,7 @@ def base_adjustment_apply(*, actor: Actor, adjustment: BaseAdjustment) -> int:
     require(actor, Perm.ENROLMENT_EDIT, company=adjustment.company)
     month = Month.parse(adjustment.effective_month)
     last_old = str(month.add(-1))
-    by = actor if actor is not None and actor.is_authenticated else None
+    by = recorded_user(actor)
     changed = 0
     with transaction.atomic():
         adjustment = BaseAdjustment.objects.select_for_update().get(pk=adjustment.pk)

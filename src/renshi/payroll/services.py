@@ -21,7 +21,7 @@ from django.db import transaction
 from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
-from renshi.access.checks import Perm, require
+from renshi.access.checks import Perm, recorded_user, require
 from renshi.core.errors import CoreError, Message
 from renshi.core.i18n import gettext_noop
 from renshi.core.money import ZERO, parse_money
@@ -159,7 +159,7 @@ def _event(
         action=action,
         from_state=before,
         to_state=after,
-        actor=actor if actor is not None and actor.is_authenticated else None,
+        actor=recorded_user(actor),
         note=note[:500],
     )
 
@@ -475,7 +475,7 @@ def _check_arrears_unchanged(run: PayrollRun, payslips: Any) -> None:
 
 
 def _post_ledger(run: PayrollRun, payslips: Any, actor: Actor) -> None:
-    by = actor if actor is not None and actor.is_authenticated else None
+    by = recorded_user(actor)
     entries = []
     for payslip in payslips.filter(Q(advanced__gt=0) | Q(recovered__gt=0)).order_by("employee_id"):
         if payslip.advanced > 0:
@@ -571,7 +571,7 @@ def payroll_run_reopen(*, actor: Actor, run: PayrollRun, reason: str) -> Payroll
                 state=_state(later.state),
                 action=Message(gettext_noop("left approved while an earlier month is reopened")),
             )
-        by = actor if actor is not None and actor.is_authenticated else None
+        by = recorded_user(actor)
         open_entries = ArrearsEntry.objects.filter(run=run, reversed_by__isnull=True).exclude(
             kind=ArrearsKind.REVERSAL
         )
@@ -631,7 +631,7 @@ def _ledger_entry(
             amount=-value,
             reference=reference[:100],
             note=note[:500],
-            actor=actor if actor is not None and actor.is_authenticated else None,
+            actor=recorded_user(actor),
         )
 
 
@@ -694,7 +694,7 @@ def receivable_record(
         amount=value,
         reference=reference[:100],
         note=reason[:500],
-        actor=actor if actor is not None and actor.is_authenticated else None,
+        actor=recorded_user(actor),
     )
 
 

@@ -20,7 +20,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from renshi.access.checks import Perm, department_subtree, require
+from renshi.access.checks import Perm, department_subtree, recorded_user, require
 from renshi.core.months import Month
 from renshi.people import crypto
 from renshi.people.errors import (
@@ -90,10 +90,6 @@ ENROLMENT_CHANGEABLE = (
 # --- employees ---------------------------------------------------------------------------
 
 
-def _user(actor: Actor) -> Any:
-    return actor if actor is not None and actor.is_authenticated else None
-
-
 def _as_text(value: object) -> str:
     if value is None:
         return ""
@@ -123,7 +119,7 @@ def _record(
             for name, (old, new) in changes.items()
         },
         reason=reason[:300],
-        actor=_user(actor),
+        actor=recorded_user(actor),
     )
 
 
