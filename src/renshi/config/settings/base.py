@@ -108,6 +108,10 @@ TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
 
+# Uploads (contract and training attachments, scanned postal receipts) live with the data.
+MEDIA_ROOT = DATA_DIR / "media"
+MEDIA_URL = "media/"
+
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
 # Front-end libraries come from the npm registry at setup (package.json), never from a CDN.

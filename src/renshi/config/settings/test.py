@@ -1,5 +1,8 @@
 """The test suite: ``DATABASE_URL`` selects PostgreSQL, otherwise SQLite."""
 
+import tempfile
+from pathlib import Path
+
 from renshi.config.settings.base import *  # noqa: F403
 from renshi.config.settings.base import RENSHI_ENCRYPTION_KEYS, RENSHI_LOOKUP_KEY
 
@@ -30,3 +33,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
 
 # Tests drive time-driven work with a simulated clock (alert_tick(now=...)), never by requests.
 RENSHI_EMBEDDED_TICK_SECONDS = 0
+
+# Files the tests upload go to a directory of their own, never into the checkout.
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="renshi-test-media-"))
