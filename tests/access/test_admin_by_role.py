@@ -109,12 +109,17 @@ def _perms(user) -> set[str]:
         ),
         (
             Role.FINANCE,
-            {"people.view_employee", "payroll.view_payslip", "payroll.change_payrollrun"},
+            {
+                "people.view_employee",
+                "payroll.view_payslip",
+                "payroll.change_payrollrun",
+                "attendance.view_leaverecord",  # the long leaves waiting for a prepayment
+            },
             {
                 "people.view_enrolment",
                 "payroll.add_payrollrun",
                 "payroll.change_salarystructure",
-                "attendance.view_leaverecord",
+                "attendance.change_leaverecord",
                 "policies.view_policyfile",
             },
         ),

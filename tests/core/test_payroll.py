@@ -27,10 +27,13 @@ from renshi.core.payroll import (
     RULE_FINAL_SETTLEMENT,
     RULE_PAID_DAYS_21_75,
     RULE_RECOVERY,
+    RULE_REDUCED_PAY_FLOOR,
     RULE_SICK_PAY_FLOOR,
     RULE_SOCIAL_INSURANCE,
     RULE_UNPAID_LEAVE,
     TIME_CAPPED,
+    TIME_REDUCED,
+    TIME_REDUCED_FLOOR,
     TIME_SICK,
     TIME_SICK_FLOOR,
     TIME_SICK_NO_FLOOR,
@@ -84,6 +87,8 @@ def payslip(
             "sick_leave_days",
             "sick_pay_ratio",
             "not_employed_days",
+            "reduced_pay_days",
+            "reduced_pay_ratio",
         )
         if name in fields
     }
@@ -262,6 +267,52 @@ def test_without_a_minimum_wage_the_sick_pay_floor_is_not_applied_and_says_so() 
     sick = line(result, "time.sick_leave")
     assert sick.amount == d("478.16")
     assert sick.explanation.template == TIME_SICK_NO_FLOOR
+
+
+def test_a_whole_month_of_long_leave_on_reduced_pay_keeps_the_share_of_the_wage() -> None:
+    # 21 of 21 scheduled days at 60%: no day at full pay, so the basis is the 21 scheduled
+    # days, and 10,000 × 21 ÷ 21 × 0.4 = 4,000.00 comes off; 6,000 kept is above 2,420.
+    result = payslip(reduced_pay_days=d(21), reduced_pay_ratio=d("0.6"), minimum_wage=MINIMUM_WAGE)
+
+    reduced = line(result, "time.reduced_pay")
+    assert reduced.amount == d("4000.00")
+    assert reduced.explanation.template == TIME_REDUCED
+    assert reduced.explanation.params["kept"] == d("6000.00")
+    assert result.gross == d("6000.00")
+
+
+def test_reduced_pay_is_never_below_the_minimum_wage() -> None:
+    # Wage 3,000 at 60% would be 1,800 for the whole month, below Beijing's 2,420: the pay
+    # kept is the minimum wage, so 3,000 − 2,420 = 580.00 comes off.
+    result = payslip(
+        base_pay("3000"),
+        reduced_pay_days=d(21),
+        reduced_pay_ratio=d("0.6"),
+        minimum_wage=MINIMUM_WAGE,
+    )
+
+    reduced = line(result, "time.reduced_pay")
+    assert reduced.amount == d("580.00")
+    assert reduced.explanation.template == TIME_REDUCED_FLOOR
+    assert reduced.explanation.params["rule"] == RULE_REDUCED_PAY_FLOOR
+    assert reduced.explanation.params["floor"] == d("2420.00")
+    assert result.gross == d("2420.00")
+
+
+def test_part_of_a_month_on_reduced_pay_uses_the_21_75_basis_pro_rata() -> None:
+    # 11 days at 50% of 10,000: 10,000 ÷ 21.75 × 11 × 0.5 = 2,528.7356… → 2,528.74 off; the
+    # floor 2,420 ÷ 21.75 × 11 = 1,223.91 is below the 2,528.74 kept.
+    result = payslip(reduced_pay_days=d(11), reduced_pay_ratio=d("0.5"), minimum_wage=MINIMUM_WAGE)
+
+    reduced = line(result, "time.reduced_pay")
+    assert reduced.amount == d("2528.74")
+    assert reduced.explanation.params["floor"] == d("1223.91")
+    assert result.gross == d("7471.26")
+
+
+def test_reduced_pay_days_count_towards_the_scheduled_days() -> None:
+    with pytest.raises(DaysExceedScheduledError):
+        TimeInputs(d(21), unpaid_leave_days=d(10), reduced_pay_days=d(12))
 
 
 def test_time_deductions_never_exceed_the_prorated_pay() -> None:

@@ -30,7 +30,13 @@ PEOPLE_MODELS = (
     "enrolment",
     "enrolmentchange",
 )
-ATTENDANCE_MODELS = ("leavetype", "leaverecord", "leavemonth", "attendancemonth")
+ATTENDANCE_MODELS = (
+    "leavesettings",
+    "leavetype",
+    "leaverecord",
+    "leavemonth",
+    "attendancemonth",
+)
 PAYROLL_MODELS = (
     "payrollsettings",
     "salarystructure",
@@ -70,6 +76,7 @@ ROLE_MODEL_PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         # Leave and the monthly attendance figures are payroll inputs HR enters; the days per
         # month are derived when a leave is approved.
         **_all("attendance", ATTENDANCE_MODELS),
+        "attendance.leavesettings": EDIT,
         "attendance.leavetype": EDIT,
         "attendance.leaverecord": EDIT,
         "attendance.attendancemonth": EDIT,
@@ -99,6 +106,8 @@ ROLE_MODEL_PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         **_all("payroll", PAYROLL_MODELS),
         "payroll.payrollrun": frozenset({"view", "change"}),
         "alerts.alert": frozenset({"view", "change"}),
+        # The long leaves that wait for a prepayment, which finance records.
+        "attendance.leaverecord": VIEW,
     },
     Role.SI_CLERK: {
         # Social insurance: the enrolments (增员/减员, bases) and the annual base adjustment.

@@ -11,12 +11,22 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from renshi.access.checks import Perm, companies_visible, employees_visible, require
-from renshi.attendance.models import AttendanceMonth, LeaveMonth, LeaveRecord, LeaveType
+from renshi.attendance.models import (
+    AttendanceMonth,
+    LeaveMonth,
+    LeaveRecord,
+    LeaveSettings,
+    LeaveType,
+)
 from renshi.attendance.services import (
     AttendanceError,
     attendance_month_set,
@@ -27,6 +37,20 @@ from renshi.attendance.services import (
     leave_record_reject,
     leave_record_validate,
 )
+from renshi.core.errors import CoreError
+from renshi.payroll.admin import CompanyScopedAdmin
+from renshi.payroll.leave_cost import leave_prepayment_record
+
+
+@admin.register(LeaveSettings)
+class LeaveSettingsAdmin(CompanyScopedAdmin):
+    list_display = ["company", "long_leave_rule", "long_leave_months", "reduced_pay_ratio"]
+
+
+class PrepaymentForm(forms.Form):
+    amount = forms.DecimalField(label=_("amount received"), max_digits=12, decimal_places=2)
+    paid_on = forms.DateField(label=_("paid on"), widget=forms.DateInput(attrs={"type": "date"}))
+    reference = forms.CharField(label=_("reference (bank slip)"), max_length=100, required=False)
 
 
 def _visible(request: HttpRequest, perm: Perm, field: str = "employee") -> Q | None:
@@ -41,7 +65,7 @@ def _visible(request: HttpRequest, perm: Perm, field: str = "employee") -> Q | N
 
 
 def _problem(error: Exception) -> str:
-    if isinstance(error, AttendanceError):
+    if isinstance(error, CoreError):
         return error.render(gettext)
     return str(error) if str(error) else gettext("You may not do this.")
 
@@ -123,12 +147,63 @@ class LeaveRecordAdmin(admin.ModelAdmin):
         "decided_by",
         "decided_at",
         "created_at",
+        "long_leave_rule",
+        "cost_statement",
+        "cost_confirmed_at",
+        "cost_confirmed_by",
+        "prepay_amount",
+        "prepaid_amount",
+        "prepayment",
     ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[LeaveRecord]:
         records = super().get_queryset(request)
         condition = _visible(request, Perm.LEAVE_VIEW)
-        return records if condition is None else records.filter(condition)
+        if condition is None:
+            return records
+        # Finance sees the leaves waiting for a prepayment, to record it.
+        prepaying = _visible(request, Perm.ARREARS_RECORD)
+        assert prepaying is not None
+        return records.filter(condition | (prepaying & Q(prepay_amount__gt=0)))
+
+    def get_urls(self) -> list[URLPattern]:
+        extra = [
+            path(
+                "<int:leave_id>/prepayment/",
+                self.admin_site.admin_view(self.prepayment_view),
+                name="attendance_leaverecord_prepayment",
+            )
+        ]
+        return extra + super().get_urls()
+
+    @admin.display(description=_("prepayment"))
+    def prepayment(self, obj: LeaveRecord) -> str:
+        if not obj.prepay_amount or obj.prepaid_amount >= obj.prepay_amount:
+            return ""
+        url = reverse("admin:attendance_leaverecord_prepayment", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, gettext("Record a prepayment"))
+
+    def prepayment_view(self, request: HttpRequest, leave_id: int) -> HttpResponse:
+        """Finance records money the employee prepaid for a long leave's share."""
+        leave = get_object_or_404(self.get_queryset(request), pk=leave_id)
+        form = PrepaymentForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                leave_prepayment_record(actor=request.user, leave=leave, **form.cleaned_data)
+            except (CoreError, PermissionDenied) as error:
+                form.add_error(None, _problem(error))
+            else:
+                messages.success(request, gettext("Prepayment recorded."))
+                change = reverse("admin:attendance_leaverecord_change", args=[leave.pk])
+                return HttpResponseRedirect(change)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": leave,
+            "title": gettext("Record a prepayment"),
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/attendance/prepayment.html", context)
 
     def get_form(
         self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any

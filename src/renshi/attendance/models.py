@@ -18,6 +18,57 @@ class PayRule(models.TextChoices):
     PAID = "paid", _("paid in full")
     UNPAID = "unpaid", _("unpaid")
     SICK = "sick", _("sick pay (share of daily wage)")
+    # Only on LeaveMonth: the days of a long unpaid leave the company pays at a share of the
+    # wage (LeaveSettings.long_leave_rule = reduced_pay), never below the minimum wage.
+    REDUCED = "reduced", _("long leave on reduced pay")
+
+
+LEAVE_TYPE_PAY_RULES = [(value, label) for value, label in PayRule.choices if value != "reduced"]
+
+
+class LongLeaveRule(models.TextChoices):
+    NONE = "none", _("unpaid, as any unpaid leave")
+    PREPAY_SHARE = "prepay_share", _("the employee prepays the share the wages will not cover")
+    REDUCED_PAY = "reduced_pay", _("pay continues at a share of the wage, not below minimum wage")
+
+
+class LeaveSettings(models.Model):
+    """A company's rule for unpaid leave longer than ``long_leave_months`` months.
+
+    During such a leave the wages usually do not cover the employee's social insurance share,
+    which the company then advances. The company either has the employee prepay it before the
+    leave is approved, or keeps paying a share of the wage (never below the minimum wage), or
+    treats it as any unpaid leave (the warnings and notices then follow the debt).
+    """
+
+    company = models.OneToOneField(
+        Company, verbose_name=_("company"), on_delete=models.CASCADE, related_name="leave_settings"
+    )
+    long_leave_rule = models.CharField(
+        _("unpaid leave over the limit"),
+        max_length=20,
+        choices=LongLeaveRule.choices,
+        default=LongLeaveRule.NONE,
+    )
+    long_leave_months = models.PositiveSmallIntegerField(
+        _("limit (months)"),
+        default=1,
+        help_text=_("The rule applies to unpaid leave lasting longer than this many months."),
+    )
+    reduced_pay_ratio = models.DecimalField(
+        _("pay during long leave (share of the wage)"),
+        max_digits=5,
+        decimal_places=4,
+        default="0.6000",
+        help_text=_("For the reduced-pay rule, e.g. 0.6; never below the city's minimum wage."),
+    )
+
+    class Meta:
+        verbose_name = _("leave settings")
+        verbose_name_plural = _("leave settings")
+
+    def __str__(self) -> str:
+        return str(self.company)
 
 
 class LeaveType(models.Model):
@@ -26,7 +77,7 @@ class LeaveType(models.Model):
     )
     code = models.CharField(_("code"), max_length=40)
     name = models.CharField(_("name"), max_length=100)
-    pay_rule = models.CharField(_("pay rule"), max_length=10, choices=PayRule.choices)
+    pay_rule = models.CharField(_("pay rule"), max_length=10, choices=LEAVE_TYPE_PAY_RULES)
     pay_ratio = models.DecimalField(
         _("share of daily wage paid"),
         max_digits=5,
@@ -79,6 +130,27 @@ class LeaveRecord(models.Model):
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # What the employee was shown before submitting, and when they confirmed having read it.
+    long_leave_rule = models.CharField(
+        _("long leave rule applied"), max_length=20, choices=LongLeaveRule.choices, blank=True
+    )
+    cost_statement = models.TextField(_("cost statement shown"), blank=True)
+    cost_figures = models.JSONField(_("projected figures by month"), default=dict, blank=True)
+    cost_confirmed_at = models.DateTimeField(_("cost confirmed at"), null=True, blank=True)
+    cost_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("cost confirmed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    prepay_amount = models.DecimalField(
+        _("prepayment required"), max_digits=12, decimal_places=2, default=0
+    )
+    prepaid_amount = models.DecimalField(
+        _("prepayment received"), max_digits=12, decimal_places=2, default=0
+    )
 
     class Meta:
         verbose_name = _("leave record")

@@ -34,6 +34,8 @@ class TimeSummary:
     sick_pay_ratio: Decimal = ONE  # 1 when there is no sick leave
     paid_leave_days: Decimal = ZERO
     is_attendance_recorded: bool = False
+    reduced_pay_days: Decimal = ZERO  # long leave paid at a share of the wage
+    reduced_pay_ratio: Decimal = ONE
 
 
 @dataclass
@@ -42,6 +44,8 @@ class _LeaveTotals:
     sick: Decimal = ZERO
     sick_ratio: Decimal | None = None
     paid: Decimal = ZERO
+    reduced: Decimal = ZERO
+    reduced_ratio: Decimal | None = None
 
 
 def time_inputs_for_month(*, employee_ids: Sequence[int], month: str) -> dict[int, TimeSummary]:
@@ -87,6 +91,11 @@ def time_inputs_for_month(*, employee_ids: Sequence[int], month: str) -> dict[in
             ratio = row["pay_ratio"]
             if totals.sick_ratio is None or ratio < totals.sick_ratio:
                 totals.sick_ratio = ratio
+        elif row["pay_rule"] == PayRule.REDUCED:
+            totals.reduced += days  # likewise, the lowest ratio of the month applies
+            ratio = row["pay_ratio"]
+            if totals.reduced_ratio is None or ratio < totals.reduced_ratio:
+                totals.reduced_ratio = ratio
         else:
             totals.paid += days
 
@@ -98,7 +107,8 @@ def time_inputs_for_month(*, employee_ids: Sequence[int], month: str) -> dict[in
             scheduled, worked, absent = recorded
         else:
             scheduled, absent = calendar_days, ZERO
-            worked = max(scheduled - totals.unpaid - totals.sick - totals.paid, ZERO)
+            away = totals.unpaid + totals.sick + totals.paid + totals.reduced
+            worked = max(scheduled - away, ZERO)
         summaries[employee_id] = TimeSummary(
             scheduled_days=scheduled,
             days_worked=worked,
@@ -107,6 +117,8 @@ def time_inputs_for_month(*, employee_ids: Sequence[int], month: str) -> dict[in
             sick_pay_ratio=ONE if totals.sick_ratio is None else totals.sick_ratio,
             paid_leave_days=totals.paid,
             is_attendance_recorded=recorded is not None,
+            reduced_pay_days=totals.reduced,
+            reduced_pay_ratio=ONE if totals.reduced_ratio is None else totals.reduced_ratio,
         )
     return summaries
 

@@ -25,8 +25,10 @@ from renshi.attendance.models import (
     AttendanceMonth,
     LeaveMonth,
     LeaveRecord,
+    LeaveSettings,
     LeaveStatus,
     LeaveType,
+    LongLeaveRule,
     PayRule,
 )
 from renshi.core.errors import CoreError
@@ -79,6 +81,13 @@ class LeaveNotRequestedError(AttendanceError):
 
 class LeaveNotCancellableError(AttendanceError):
     template = gettext_noop("{field}: a leave that is {status} cannot be cancelled")
+
+
+class LeavePrepaymentMissingError(AttendanceError):
+    template = gettext_noop(
+        "{field}: this long leave needs the employee to prepay {required} of social insurance "
+        "share before it is approved; {received} has been received"
+    )
 
 
 class AttendanceNegativeError(AttendanceError):
@@ -141,6 +150,36 @@ def leave_types_install_defaults(*, company: Company) -> list[LeaveType]:
             if is_new:
                 created.append(leave_type)
     return created
+
+
+def leave_settings_for(company: Company) -> LeaveSettings:
+    """The company's leave settings; the defaults (long leave unpaid as any) until set."""
+    found = LeaveSettings.objects.filter(company=company).first()
+    return found if found is not None else LeaveSettings(company=company)
+
+
+def _add_months(day: datetime.date, months: int) -> datetime.date:
+    month = Month(day.year, day.month).add(months)
+    return day.replace(year=month.year, month=month.month, day=min(day.day, _days_in(month)))
+
+
+def _days_in(month: Month) -> int:
+    return month_last_day(month).day
+
+
+def long_leave_rule_for(
+    *, leave_type: LeaveType, start_date: datetime.date, end_date: datetime.date
+) -> str:
+    """The company's long-leave rule when this leave is unpaid and longer than its limit
+    (a leave from 6 June is longer than one month when it runs to 6 July or later); else ""."""
+    if leave_type.pay_rule != PayRule.UNPAID:
+        return ""
+    leave_settings = leave_settings_for(leave_type.company)
+    if leave_settings.long_leave_rule == LongLeaveRule.NONE:
+        return ""
+    if end_date < _add_months(start_date, leave_settings.long_leave_months):
+        return ""
+    return str(leave_settings.long_leave_rule)
 
 
 def _is_self(actor: Actor, employee: Employee) -> bool:
@@ -272,7 +311,16 @@ def leave_record_approve(*, actor: Actor, leave: LeaveRecord) -> LeaveRecord:
         _require_may_decide(actor, leave.employee)
         if leave.status != LeaveStatus.REQUESTED:
             raise LeaveNotRequestedError(field="status", status=_status_label(leave))
+        if leave.prepaid_amount < leave.prepay_amount:
+            raise LeavePrepaymentMissingError(
+                field="prepaid_amount", required=leave.prepay_amount, received=leave.prepaid_amount
+            )
         leave_type = leave.leave_type
+        pay_rule, pay_ratio = leave_type.pay_rule, leave_type.pay_ratio
+        if leave.long_leave_rule == LongLeaveRule.REDUCED_PAY:
+            # The rule as it was shown to the employee; the ratio as it is on approval.
+            pay_rule = PayRule.REDUCED
+            pay_ratio = leave_settings_for(leave.employee.company).reduced_pay_ratio
         by_month = working_days_by_month(leave.start_date, leave.end_date)
         LeaveMonth.objects.bulk_create(
             [
@@ -280,8 +328,8 @@ def leave_record_approve(*, actor: Actor, leave: LeaveRecord) -> LeaveRecord:
                     leave=leave,
                     employee_id=leave.employee_id,
                     month=str(month),
-                    pay_rule=leave_type.pay_rule,
-                    pay_ratio=leave_type.pay_ratio,
+                    pay_rule=pay_rule,
+                    pay_ratio=pay_ratio,
                     days=Decimal(days),
                 )
                 for month, days in by_month.items()

@@ -12,6 +12,7 @@ urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
     path("", include("renshi.notices.urls")),
     path("", include("renshi.alerts.urls")),
+    path("", include("renshi.attendance.urls")),
     path("", include("renshi.web.urls")),
     prefix_default_language=False,
 )

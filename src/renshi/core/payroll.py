@@ -43,6 +43,9 @@ RULE_UNPAID_LEAVE = "《工资支付暂行规定》（劳部发〔1994〕489号�
 RULE_SICK_PAY_FLOOR = (
     "《关于贯彻执行〈中华人民共和国劳动法〉若干问题的意见》（劳部发〔1995〕309号）第59条"
 )
+# Pay during a long leave is the company's rule (reduced_pay_ratio); it never goes below the
+# minimum wage for the days (最低工资规定, 劳动和社会保障部令第21号), pro rata.
+RULE_REDUCED_PAY_FLOOR = "《最低工资规定》（劳动和社会保障部令第21号）"
 RULE_SOCIAL_INSURANCE = "《社会保险法》第六十条"  # the employer withholds the employee's share
 RULE_HOUSING_FUND = "《住房公积金管理条例》第十九条"  # likewise for the housing fund
 RULE_IIT = "国家税务总局公告2018年第61号 累计预扣法"
@@ -125,6 +128,21 @@ TIME_SICK_FLOOR = gettext_noop(
     "Sick leave: {prorated} ÷ {basis_days} × {days} days = {full}; sick pay at {ratio} would be "
     "{at_ratio}, below the floor {floor_ratio} × minimum wage {minimum_wage} ÷ {basis_days} × "
     "{days} days = {floor}, so {kept} is kept and {amount} deducted ({basis}; {rule})"
+)
+TIME_REDUCED = gettext_noop(
+    "Long leave on reduced pay: {prorated} ÷ {basis_days} × {days} days × (1 − {ratio}) = "
+    "{amount}; pay kept {kept}, not below the floor {floor} ({basis}; {rule})"
+)
+TIME_REDUCED_NO_FLOOR = gettext_noop(
+    "Long leave on reduced pay: {prorated} ÷ {basis_days} × {days} days × (1 − {ratio}) = "
+    "{amount}; pay kept {kept}; no minimum wage was given, so the floor of {rule} was not "
+    "checked ({basis})"
+)
+TIME_REDUCED_FLOOR = gettext_noop(
+    "Long leave on reduced pay: {prorated} ÷ {basis_days} × {days} days = {full}; pay at "
+    "{ratio} would be {at_ratio}, below the floor {floor_ratio} × minimum wage {minimum_wage} "
+    "÷ {basis_days} × {days} days = {floor}, so {kept} is kept and {amount} deducted "
+    "({basis}; {rule})"
 )
 TIME_CAPPED = gettext_noop(
     "{detail}; limited to {amount}: time deductions never exceed the prorated pay {prorated}"
@@ -227,12 +245,14 @@ class PayRules:
     recovery_max_ratio: Decimal = Decimal("0.20")  # share of the month's gross recovered at most
     recovery_keeps_minimum_wage: bool = True  # net pay after recovery never below minimum wage
     sick_pay_floor_ratio: Decimal = Decimal("0.80")  # of minimum wage, pro rata of the sick days
+    reduced_pay_floor_ratio: Decimal = _ONE  # of minimum wage, pro rata of the reduced-pay days
     final_settlement_full_offset: bool = True  # on exit, arrears offset against all final pay
 
     def __post_init__(self) -> None:
         _check_non_negative(self.minimum_net_pay, "rules.minimum_net_pay")
         _check_ratio(self.recovery_max_ratio, "rules.recovery_max_ratio")
         _check_ratio(self.sick_pay_floor_ratio, "rules.sick_pay_floor_ratio")
+        _check_ratio(self.reduced_pay_floor_ratio, "rules.reduced_pay_floor_ratio")
 
 
 DEFAULT_RULES = PayRules()
@@ -247,6 +267,9 @@ class TimeInputs:
     sick_leave_days: Decimal = ZERO
     sick_pay_ratio: Decimal = _ONE  # share of the daily wage paid on a sick day, e.g. 0.6
     not_employed_days: Decimal = ZERO  # scheduled days before hire or after leaving
+    # A long leave the company pays at a share of the wage instead of leaving it unpaid.
+    reduced_pay_days: Decimal = ZERO
+    reduced_pay_ratio: Decimal = _ONE
 
     def __post_init__(self) -> None:
         _check_non_negative(self.scheduled_days, "time.scheduled_days")
@@ -254,7 +277,14 @@ class TimeInputs:
         _check_non_negative(self.sick_leave_days, "time.sick_leave_days")
         _check_ratio(self.sick_pay_ratio, "time.sick_pay_ratio")
         _check_non_negative(self.not_employed_days, "time.not_employed_days")
-        days = self.unpaid_leave_days + self.sick_leave_days + self.not_employed_days
+        _check_non_negative(self.reduced_pay_days, "time.reduced_pay_days")
+        _check_ratio(self.reduced_pay_ratio, "time.reduced_pay_ratio")
+        days = (
+            self.unpaid_leave_days
+            + self.sick_leave_days
+            + self.not_employed_days
+            + self.reduced_pay_days
+        )
         if days > self.scheduled_days:
             raise DaysExceedScheduledError(
                 field="time.scheduled_days", value=days, scheduled=self.scheduled_days
@@ -494,12 +524,21 @@ def _time_deductions(
     wage is multiplied by the days.
     """
     time = inp.time
-    if not (time.not_employed_days or time.unpaid_leave_days or time.sick_leave_days):
+    if not (
+        time.not_employed_days
+        or time.unpaid_leave_days
+        or time.sick_leave_days
+        or time.reduced_pay_days
+    ):
         return _ZERO_CENTS
     rules = inp.rules
-    # A month without a single paid working day earns no prorated pay; 21.75 is an average for
-    # partial months and would leave a remainder (10000 × 21 ÷ 21.75 deducts only 9655.17).
-    is_whole_month = time.not_employed_days + time.unpaid_leave_days >= time.scheduled_days
+    # A month without a single working day at full pay is paid on its scheduled days; 21.75 is
+    # an average for partial months and would leave a remainder (10000 × 21 ÷ 21.75 deducts
+    # only 9655.17), or take more than the month's pay on reduced pay for all of it.
+    is_whole_month = (
+        time.not_employed_days + time.unpaid_leave_days + time.reduced_pay_days
+        >= time.scheduled_days
+    )
     if rules.leave_basis is LeaveBasis.STATUTORY_21_75 and not is_whole_month:
         basis_days = _PAID_DAYS_A_MONTH
         basis = _BASIS_21_75_MESSAGE
@@ -530,27 +569,66 @@ def _time_deductions(
             lines, "time.unpaid_leave", computed, remaining, TIME_UNPAID_LEAVE, params, month_text
         )
     if days := time.sick_leave_days:
-        # Sick pay may be below the wage, but not below 80% of the minimum wage (第59条), pro
-        # rata of the sick days; the floor never raises it above the full wage for those days.
-        ratio = time.sick_pay_ratio
-        full = prorated * days / basis_days
-        kept = at_ratio = full * ratio
-        params = {**common, "days": days, "ratio": ratio, "rule": RULE_SICK_PAY_FLOOR}
-        template = TIME_SICK_NO_FLOOR
-        if inp.minimum_wage is not None:
-            floor = inp.minimum_wage * rules.sick_pay_floor_ratio * days / basis_days
-            template = TIME_SICK
-            if at_ratio < floor:
-                kept = min(floor, full)
-                template = TIME_SICK_FLOOR
-                params.update(full=round_cent(full), at_ratio=round_cent(at_ratio))
-                params.update(floor_ratio=rules.sick_pay_floor_ratio, minimum_wage=inp.minimum_wage)
-            params["floor"] = round_cent(floor)
-        params["kept"] = round_cent(kept)
-        remaining = _time_line(
-            lines, "time.sick_leave", full - kept, remaining, template, params, month_text
+        # Sick pay may be below the wage, but not below 80% of the minimum wage (第59条).
+        part = _PartPay(
+            "time.sick_leave",
+            time.sick_pay_ratio,
+            rules.sick_pay_floor_ratio,
+            RULE_SICK_PAY_FLOOR,
+            (TIME_SICK, TIME_SICK_FLOOR, TIME_SICK_NO_FLOOR),
         )
+        remaining = _part_pay_line(inp, part, days, common, remaining, lines, month_text)
+    if days := time.reduced_pay_days:
+        part = _PartPay(
+            "time.reduced_pay",
+            time.reduced_pay_ratio,
+            rules.reduced_pay_floor_ratio,
+            RULE_REDUCED_PAY_FLOOR,
+            (TIME_REDUCED, TIME_REDUCED_FLOOR, TIME_REDUCED_NO_FLOOR),
+        )
+        remaining = _part_pay_line(inp, part, days, common, remaining, lines, month_text)
     return prorated - remaining
+
+
+@dataclass(frozen=True, slots=True)
+class _PartPay:
+    """Days paid at a share of the daily wage, with a floor of a share of the minimum wage."""
+
+    code: str
+    ratio: Decimal
+    floor_ratio: Decimal
+    rule: str
+    templates: tuple[str, str, str]  # at the ratio, raised to the floor, floor not checked
+
+
+def _part_pay_line(
+    inp: PayslipInput,
+    part: _PartPay,
+    days: Decimal,
+    common: dict[str, Any],
+    remaining: Decimal,
+    lines: list[PayslipLine],
+    month_text: str,
+) -> Decimal:
+    """Deduct what is not paid of ``days`` at ``part.ratio``; the pay kept is never below the
+    floor, pro rata of the days, and the floor never raises it above the full wage for them."""
+    at_ratio_template, floor_template, no_floor_template = part.templates
+    basis_days = common["basis_days"]
+    full = common["prorated"] * days / basis_days
+    kept = at_ratio = full * part.ratio
+    params = {**common, "days": days, "ratio": part.ratio, "rule": part.rule}
+    template = no_floor_template
+    if inp.minimum_wage is not None:
+        floor = inp.minimum_wage * part.floor_ratio * days / basis_days
+        template = at_ratio_template
+        if at_ratio < floor:
+            kept = min(floor, full)
+            template = floor_template
+            params.update(full=round_cent(full), at_ratio=round_cent(at_ratio))
+            params.update(floor_ratio=part.floor_ratio, minimum_wage=inp.minimum_wage)
+        params["floor"] = round_cent(floor)
+    params["kept"] = round_cent(kept)
+    return _time_line(lines, part.code, full - kept, remaining, template, params, month_text)
 
 
 def _time_line(

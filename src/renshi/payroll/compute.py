@@ -204,6 +204,8 @@ class Calculator:
                 sick_leave_days=time.sick_days,
                 sick_pay_ratio=time.sick_pay_ratio,
                 not_employed_days=self._not_employed_days(rows),
+                reduced_pay_days=time.reduced_pay_days,
+                reduced_pay_ratio=time.reduced_pay_ratio,
             ),
             contributions=contributions,
             iit_previous=_iit_state(rows.iit_previous),

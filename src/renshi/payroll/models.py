@@ -419,6 +419,7 @@ class ArrearsKind(models.TextChoices):
     SETTLEMENT = "settlement", _("offset in the final settlement")
     REVERSAL = "reversal", _("reversal of an earlier entry")
     WAIVER = "waiver", _("waived by the company")
+    PREPAYMENT = "prepayment", _("share prepaid by the employee before a long leave")
 
 
 class ArrearsEntry(models.Model):

@@ -17,6 +17,7 @@ LINE_LABELS = {
     "time.not_employed": gettext_noop("Days not employed"),
     "time.unpaid_leave": gettext_noop("Unpaid leave"),
     "time.sick_leave": gettext_noop("Sick leave"),
+    "time.reduced_pay": gettext_noop("Long leave on reduced pay"),
     "gross": gettext_noop("Gross pay"),
     "hf": gettext_noop("Housing fund"),
     "iit": gettext_noop("Income tax"),
