@@ -69,4 +69,4 @@ def test_filters_by_severity_rule_and_amount(client, company):
 def test_signing_in_is_required(client, company):
     response = client.get("/alerts/")
     assert response.status_code == 302
-    assert "/admin/login/" in response["Location"]
+    assert "/login/" in response["Location"]

@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.test import Client
+from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -110,3 +111,20 @@ def test_the_policy_pages_show_figures_with_confidence(
     assert "beijing" in listing
     assert "5000.00<sup>U</sup>" in detail
     assert client.get("/policies/atlantis/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_people_sign_in_on_the_site_and_come_back_where_they_were(client):
+    make_user("wangfang", password="s3cret-pass")  # an employee: no back-office access
+    back = client.get("/leave/")
+    assert back.status_code == 302
+    assert back["Location"].startswith("/login/?next=")
+
+    wrong = client.post("/login/", {"username": "wangfang", "password": "nope", "next": "/leave/"})
+    assert 'id="login-error"' in wrong.content.decode()
+
+    right = client.post(
+        "/login/", {"username": "wangfang", "password": "s3cret-pass", "next": "/leave/"}
+    )
+    assert right.status_code == 302
+    assert right["Location"] == "/leave/"

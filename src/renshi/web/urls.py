@@ -1,3 +1,4 @@
+from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from renshi.calc import views as calc_views
@@ -8,6 +9,14 @@ app_name = "web"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(
+            template_name="web/login.html", redirect_authenticated_user=True
+        ),
+        name="login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("calc/si/", calc_views.si, name="calc-si"),
     path("calc/iit/", calc_views.iit, name="calc-iit"),
     path("calc/bonus/", calc_views.bonus, name="calc-bonus"),

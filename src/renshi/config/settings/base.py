@@ -3,10 +3,12 @@ environment (see the README's configuration table)."""
 
 from __future__ import annotations
 
+import datetime
 import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 PACKAGE_DIR = Path(__file__).resolve().parents[2]  # src/renshi
 PROJECT_DIR = PACKAGE_DIR.parents[1]  # the checkout (for node_modules in development)
@@ -120,9 +122,27 @@ STATICFILES_DIRS = [
     ("vendor/htmx", NODE_MODULES_DIR / "htmx.org" / "dist"),
 ]
 
+# A simulated clock for a demonstration (`make run` with DEMO=1 sets it to the demo company's
+# moment): RENSHI_NOW, ISO 8601 with an offset, is "now" for everything time-driven
+# (renshi.clock.now). Never set in production.
+RENSHI_NOW_FORMAT_ERROR = (
+    "RENSHI_NOW must be an ISO 8601 date and time with an offset, such as "
+    "2025-11-07T09:00:00+08:00; it is {value!r}"
+)
+RENSHI_SIMULATED_NOW: datetime.datetime | None = None
+if _now := os.environ.get("RENSHI_NOW", "").strip():
+    try:
+        RENSHI_SIMULATED_NOW = datetime.datetime.fromisoformat(_now)
+    except ValueError:
+        raise ImproperlyConfigured(RENSHI_NOW_FORMAT_ERROR.format(value=_now)) from None
+    if RENSHI_SIMULATED_NOW.utcoffset() is None:
+        raise ImproperlyConfigured(RENSHI_NOW_FORMAT_ERROR.format(value=_now))
+
 # Where notices' personal links point (the public address of this installation).
 RENSHI_PUBLIC_URL = os.environ.get("RENSHI_PUBLIC_URL", "http://127.0.0.1:8000")
-LOGIN_URL = "admin:login"
+LOGIN_URL = "web:login"
+LOGIN_REDIRECT_URL = "web:home"
+LOGOUT_REDIRECT_URL = "web:home"
 DEFAULT_FROM_EMAIL = os.environ.get("RENSHI_FROM_EMAIL", "renshi@localhost")
 EMAIL_HOST = os.environ.get("RENSHI_SMTP_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("RENSHI_SMTP_PORT", "25"))
