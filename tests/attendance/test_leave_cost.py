@@ -143,7 +143,9 @@ def test_figures_changed_since_they_were_shown_must_be_read_again(employee):
 
 
 def test_the_confirmation_keeps_the_text_shown_the_figures_who_and_when(employee, settings):
-    settings.RENSHI_SIMULATED_NOW = timezone.make_aware(datetime.datetime(2025, 5, 20, 14, 30))
+    settings.RENSHI_SIMULATED_NOW = timezone.make_aware(
+        datetime.datetime.fromisoformat("2025-05-20T14:30")
+    )
     cost = estimate(employee)
 
     leave = submit(employee, cost)
