@@ -343,5 +343,6 @@ def test_the_admin_index_shows_the_apps_each_role_works_in(company, production):
         "payroll",
         "policies",
         "alerts",
+        "notices",
     }
     assert {app["app_label"] for app in manager.context["app_list"]} == {"people", "attendance"}

@@ -37,6 +37,16 @@ ATTENDANCE_MODELS = (
     "leavemonth",
     "attendancemonth",
 )
+# Notices and their proof: read-only in the admin, whoever holds the permission.
+NOTICE_PROOF_MODELS = (
+    "notice",
+    "delivery",
+    "deliveryattempt",
+    "noticeopening",
+    "acknowledgement",
+    "demandletter",
+    "postaldispatch",
+)
 PAYROLL_MODELS = (
     "payrollsettings",
     "salarystructure",
@@ -94,6 +104,10 @@ ROLE_MODEL_PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         # The warning rules are the company's to set; warnings change through their actions.
         "alerts.warningrule": frozenset({"view", "change"}),
         "alerts.alert": frozenset({"view", "change"}),
+        # What notices say about paying, the addresses they go to, and the proof they went.
+        **_all("notices", NOTICE_PROOF_MODELS),
+        "notices.noticesettings": EDIT,
+        "notices.contactaddress": EDIT,
     },
     Role.FINANCE: {
         # Who is paid, not their HR records.
@@ -105,6 +119,8 @@ ROLE_MODEL_PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         # actions need, and the services check the finance permissions behind them.
         **_all("payroll", PAYROLL_MODELS),
         "payroll.payrollrun": frozenset({"view", "change"}),
+        # Finance follows up what is owed: the notices and letters asking for it.
+        **_all("notices", NOTICE_PROOF_MODELS),
         "alerts.alert": frozenset({"view", "change"}),
         # The long leaves that wait for a prepayment, which finance records.
         "attendance.leaverecord": VIEW,
@@ -121,6 +137,7 @@ ROLE_MODEL_PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         "payroll.baseadjustmentline": VIEW,
         # Shares the company advanced are what the clerk is asked about.
         "payroll.arrearsentry": VIEW,
+        **_all("notices", NOTICE_PROOF_MODELS),
         "alerts.alert": frozenset({"view", "change"}),
     },
     Role.MANAGER: {
@@ -139,6 +156,7 @@ ROLE_MODEL_PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         **_all("payroll", PAYROLL_MODELS),
         "alerts.warningrule": VIEW,
         "alerts.alert": VIEW,
+        **_all("notices", (*NOTICE_PROOF_MODELS, "noticesettings", "contactaddress")),
     },
 }
 

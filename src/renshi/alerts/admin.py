@@ -1,21 +1,55 @@
 """Warning rules (data per company) and the warnings, with the acknowledge and resolve actions
-going through the services. The red-flag board for daily work comes with the HR workspace."""
+going through the services. The red-flag board for daily work comes with the HR workspace.
+
+The rules list links to an import page (a JSON rules file, checked whole, every problem listed)
+and an export that downloads a company's rules in the same form (``renshi.alerts.rules_io``).
+"""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from renshi.access.checks import companies_visible
 from renshi.alerts import services
 from renshi.alerts.models import Alert, AlertEvent, WarningRule
+from renshi.alerts.rules_io import (
+    RulesFileRejected,
+    warning_rules_export,
+    warning_rules_import,
+    warning_rules_read,
+)
 from renshi.alerts.selectors import alert_data, alerts_visible
 from renshi.core.errors import CoreError
+from renshi.people.models import Company
+
+
+class RulesFileForm(forms.Form):
+    company = forms.ModelChoiceField(label=_("company"), queryset=Company.objects.none())
+    file = forms.FileField(label=_("rules file (.json)"))
+
+    def __init__(self, *args: Any, request: HttpRequest, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["company"].queryset = companies_visible(request.user)
+
+
+class RulesExportForm(forms.Form):
+    company = forms.ModelChoiceField(label=_("company"), queryset=Company.objects.none())
+
+    def __init__(self, *args: Any, request: HttpRequest, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["company"].queryset = companies_visible(request.user)
 
 
 @admin.register(WarningRule)
@@ -32,6 +66,7 @@ class WarningRuleAdmin(admin.ModelAdmin):
     list_filter = ["company", "severity", "is_active"]
     list_editable = ["is_active"]
     readonly_fields = ["company", "kind"]
+    change_list_template = "admin/alerts/warningrule/change_list.html"
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # every company has every rule (installed by the scheduler); edit them
@@ -44,6 +79,74 @@ class WarningRuleAdmin(admin.ModelAdmin):
         if request.user.is_superuser:
             return rules
         return rules.filter(company__in=companies_visible(request.user))
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        extra = {"can_import_rules": self.has_change_permission(request), **(extra_context or {})}
+        return super().changelist_view(request, extra_context=extra)
+
+    def get_urls(self) -> list[URLPattern]:
+        view = self.admin_site.admin_view
+        return [
+            path("import/", view(self.import_view), name="alerts_warningrule_import"),
+            path("export/", view(self.export_view), name="alerts_warningrule_export"),
+            *super().get_urls(),
+        ]
+
+    def _page(self, request: HttpRequest, template: str, **context: Any) -> HttpResponse:
+        context = {**self.admin_site.each_context(request), "opts": self.model._meta, **context}
+        return TemplateResponse(request, f"admin/alerts/warningrule/{template}", context)
+
+    def import_view(self, request: HttpRequest) -> HttpResponse:
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        form = RulesFileForm(request.POST or None, request.FILES or None, request=request)
+        problems: list[dict[str, str]] = []
+        error = ""
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                data = warning_rules_read(upload.read(), file=upload.name)
+                report = warning_rules_import(
+                    actor=request.user,
+                    company=form.cleaned_data["company"],
+                    data=data,
+                    file=upload.name,
+                )
+            except RulesFileRejected as rejected:
+                error = rejected.render(gettext)
+                problems = [
+                    {"location": p.location, "reason": p.reason.render(gettext)}
+                    for p in rejected.problems
+                ]
+            except PermissionDenied as denied:
+                error = str(denied)
+            else:
+                messages.success(request, report.message.render(gettext))
+                return HttpResponseRedirect(reverse("admin:alerts_warningrule_changelist"))
+        return self._page(
+            request,
+            "import.html",
+            title=gettext("Import warning rules"),
+            form=form,
+            problems=problems,
+            error=error,
+        )
+
+    def export_view(self, request: HttpRequest) -> HttpResponse:
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        form = RulesExportForm(request.GET or None, request=request)
+        if form.is_valid():
+            company = form.cleaned_data["company"]
+            text = json.dumps(warning_rules_export(company=company), ensure_ascii=False, indent=2)
+            response = HttpResponse(text + "\n", content_type="application/json; charset=utf-8")
+            response["Content-Disposition"] = content_disposition_header(
+                as_attachment=True, filename=f"warning-rules-{company.code}.json"
+            )
+            return response
+        return self._page(request, "export.html", title=gettext("Export warning rules"), form=form)
 
 
 class AlertEventInline(admin.TabularInline):

@@ -12,6 +12,8 @@ from django.shortcuts import render
 from django.utils.translation import gettext
 
 from renshi import clock
+from renshi.access.checks import Perm, has_perm
+from renshi.alerts.case import case_url
 from renshi.alerts.models import AlertState, RuleKind, Severity
 from renshi.alerts.selectors import alert_data, alerts_visible
 
@@ -47,10 +49,17 @@ def board(request: HttpRequest) -> HttpResponse:
     if (older := params.get("older_than_days", "")).isdigit():
         alerts = alerts.filter(raised_at__lte=now - datetime.timedelta(days=int(older)))
     rows = []
+    sees_cases: dict[int, bool] = {}  # by company: whether the user may open its cases
     for alert in alerts.annotate(severity_rank=SEVERITY_ORDER).order_by(
         "severity_rank", "raised_at", "-amount"
     ):
         data = alert_data(alert, gettext)
+        if alert.company_id not in sees_cases:
+            sees_cases[alert.company_id] = has_perm(
+                request.user, Perm.ARREARS_VIEW, company=alert.company
+            )
+        if alert.employee is not None and sees_cases[alert.company_id]:
+            data["case_url"] = case_url(alert.employee.number, alert.company.code)
         data["age_days"] = (now - alert.raised_at).days
         data["rule_label"] = alert.rule.get_kind_display()
         data["state_label"] = alert.get_state_display()

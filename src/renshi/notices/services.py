@@ -81,6 +81,10 @@ class NotEscalatedError(NoticeError):
     template = gettext_noop("{field}: the letter {value} does not exist")
 
 
+class TrackingNumberRequiredError(NoticeError):
+    template = gettext_noop("{field}: give the tracking number the post office issued")
+
+
 @dataclass(frozen=True, slots=True)
 class NoticesReport:
     created: int
@@ -424,6 +428,8 @@ def postal_dispatch_record(
     from renshi.access.checks import Perm, recorded_user, require
 
     require(actor, Perm.PEOPLE_EDIT, company=letter.notice.company, employee=letter.notice.employee)
+    if not tracking_number.strip():  # without it the dispatch proves nothing
+        raise TrackingNumberRequiredError(field="tracking_number")
     digest = ""
     if receipt is not None:
         content = receipt.read()
