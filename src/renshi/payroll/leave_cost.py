@@ -199,8 +199,8 @@ STATEMENT_MONTH_UNKNOWN = gettext_noop(
 )
 STATEMENT_DEBT = gettext_noop(
     "In all the company will advance {total} of your share. You will owe it to the company: it "
-    "is recovered from later wages (at most 20% of a month's wage, never leaving less than the "
-    "minimum wage) or from your final pay if you leave, and you repay what remains."
+    "is recovered from later wages (at most {recovery} per cent of a month's wage, never leaving "
+    "less than the minimum wage) or from your final pay if you leave, and you repay what remains."
 )
 STATEMENT_NO_GAP = gettext_noop("Your wages cover your share in every month of the leave.")
 STATEMENT_PREPAY = gettext_noop(
@@ -208,8 +208,9 @@ STATEMENT_PREPAY = gettext_noop(
     "is approved."
 )
 STATEMENT_REDUCED = gettext_noop(
-    "Company rule for unpaid leave over {months} month(s): your pay continues at {percent}% of "
-    "your wage during the leave, never below the city's minimum wage; the figures above include it."
+    "Company rule for unpaid leave over {months} month(s): your pay continues at {percent} per "
+    "cent of your wage during the leave, never below the city's minimum wage; the figures above "
+    "include it."
 )
 STATEMENT_ESTIMATE = gettext_noop(
     "These are estimates; the month's payroll decides the amounts. By confirming you state that "
@@ -217,7 +218,11 @@ STATEMENT_ESTIMATE = gettext_noop(
 )
 
 
-def _statement(cost: LeaveCost, months_limit: int) -> str:
+def _percent(ratio: Decimal) -> str:
+    return f"{(ratio * 100).normalize():f}"
+
+
+def _statement(cost: LeaveCost, months_limit: int, recovery_ratio: Decimal) -> str:
     lines = [
         gettext(STATEMENT_HEAD).format(
             start=cost.start_date.isoformat(),
@@ -249,10 +254,11 @@ def _statement(cost: LeaveCost, months_limit: int) -> str:
             gettext(STATEMENT_PREPAY).format(months=months_limit, amount=_money(cost.prepay_amount))
         )
     elif cost.long_leave_rule == LongLeaveRule.REDUCED_PAY and cost.reduced_pay_ratio is not None:
-        percent = (cost.reduced_pay_ratio * 100).normalize()
-        lines.append(gettext(STATEMENT_REDUCED).format(months=months_limit, percent=f"{percent:f}"))
+        percent = _percent(cost.reduced_pay_ratio)
+        lines.append(gettext(STATEMENT_REDUCED).format(months=months_limit, percent=percent))
     if cost.total_gap and cost.long_leave_rule != LongLeaveRule.PREPAY_SHARE:
-        lines.append(gettext(STATEMENT_DEBT).format(total=_money(cost.total_gap)))
+        total, recovery = _money(cost.total_gap), _percent(recovery_ratio)
+        lines.append(gettext(STATEMENT_DEBT).format(total=total, recovery=recovery))
     elif not cost.total_gap:
         lines.append(gettext(STATEMENT_NO_GAP))
     lines.append(gettext(STATEMENT_ESTIMATE))
@@ -309,7 +315,11 @@ def leave_cost_estimate(
         prepay_amount=total_gap if rule == LongLeaveRule.PREPAY_SHARE else ZERO,
         statement="",
     )
-    return replace(cost, statement=_statement(cost, leave_settings.long_leave_months))
+    recovery_ratio = run_context(
+        company=employee.company, month=Month(start_date.year, start_date.month)
+    ).settings.recovery_max_ratio
+    statement = _statement(cost, leave_settings.long_leave_months, recovery_ratio)
+    return replace(cost, statement=statement)
 
 
 def leave_request_submit(
