@@ -6,6 +6,10 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 DEMO ?= 1
+# The demo company lives in 2025: with DEMO=1 the server runs on the demo's clock, at the moment
+# its story is told (renshi.demo.DEMO_NOW: 3 days before October's wages are paid), so its
+# warnings and notices are not all overdue at once. DEMO=0 serves at the real time.
+DEMO_NOW ?= 2025-11-07T09:00:00+08:00
 export RENSHI_DATA_DIR ?= $(CURDIR)/var
 
 PO_FILES := $(wildcard src/renshi/locale/*/LC_MESSAGES/*.po)
@@ -38,7 +42,8 @@ run: setup
 	$(BIN)/renshi migrate --no-input
 	@if [ "$(DEMO)" = "1" ]; then $(BIN)/renshi demo; fi
 	@echo "Renshi: http://$(HOST):$(PORT)/"
-	$(BIN)/renshi runserver $(HOST):$(PORT)
+	@if [ "$(DEMO)" = "1" ]; then echo "Demo clock: $(DEMO_NOW) (RENSHI_NOW)"; fi
+	$(if $(filter 1,$(DEMO)),RENSHI_NOW=$(DEMO_NOW) )$(BIN)/renshi runserver $(HOST):$(PORT)
 
 ## test: set up, then lint, types and the whole suite on SQLite and on PostgreSQL
 test: setup

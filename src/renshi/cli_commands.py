@@ -402,6 +402,15 @@ def build_app() -> typer.Typer:  # noqa: C901 - one place that declares every co
                     "password": company["password"],
                 }
             )
+            from renshi.demo_story import STAGE_NAMES
+
+            console.print(
+                _("The story as of %(now)s (make run serves at this moment):")
+                % {"now": company["now"]}
+            )
+            for stage in company["stages"]:
+                employees = ", ".join(stage["employees"]) or "-"
+                console.print(f"  {_(STAGE_NAMES[stage['stage']])}: {employees}")
         else:
             console.print(_("Demo data already present; nothing changed."))
 

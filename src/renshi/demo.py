@@ -11,6 +11,11 @@ The seed story (seed article 000) is employee HX0001 王芳 in Beijing: 事假 f
 July's share is higher than June's because her 7088.75 base is raised to Beijing's new floor of
 7162 from 2025-07. She comes back in September and leaves on 2025-09-12; her final pay before
 the offset is 2000.00, so the final settlement leaves her owing exactly 1500.00.
+
+With enough employees (``demo_story.STORY_MIN_EMPLOYEES``) the demo also holds the warnings and
+notices of that story and four others, each at a different stage as of ``DEMO_NOW``, three days
+before October's wages are paid (see ``renshi.demo_story``); ``make run`` serves the demo with
+its clock set to that moment.
 """
 
 from __future__ import annotations
@@ -33,6 +38,13 @@ from renshi.attendance.services import (
     leave_types_install_defaults,
 )
 from renshi.core.months import Month, month_range
+from renshi.demo_story import (
+    DEMO_NOW,
+    PORTAL_ACCOUNTS,
+    STORY_MIN_EMPLOYEES,
+    story_leave_record,
+    story_play,
+)
 from renshi.payroll.services import (
     payroll_run_approve,
     payroll_run_calculate,
@@ -139,21 +151,42 @@ def _user(username: str, display: str, *, is_staff: bool) -> Any:
 
 
 def demo_company_load(*, employees: int = 120, progress: Progress | None = None) -> dict[str, Any]:
-    """Create the demo company and close its payroll; idempotent (an existing one is kept)."""
+    """Create the demo company, close its payroll and play the story of its warnings and
+    notices up to DEMO_NOW; idempotent (an existing one is kept)."""
     report = progress or (lambda message: None)
     existing = Company.objects.filter(code=COMPANY_CODE).first()
     if existing is not None:
         return {"created": False, "company": COMPANY_CODE}
     employees = max(employees, 2)
+    is_story = employees >= STORY_MIN_EMPLOYEES
     with transaction.atomic():
         company, structure, leave_types, departments = _company()
         report("company")
         seed = _seed_story(company, structure, leave_types, departments)
         _regular_staff(company, structure, leave_types, departments, employees - 1)
-        _accounts(company, departments, seed)
+        if is_story:
+            story_leave_record(company=company, leave_types=leave_types)
+        users = _accounts(company, departments, seed, is_story=is_story)
         report("employees")
     closed = _payroll(company, report)
-    employees_mark_left(actor=None, company=company)  # leavers whose last day has passed
+
+    def calculate_open_month() -> None:
+        _calculate(company, OPEN_MONTH)
+        report(str(OPEN_MONTH))
+
+    stages: list[dict[str, Any]] = []
+    if is_story:
+        stages = story_play(
+            company=company,
+            hr=users["hr"],
+            finance=users["finance"],
+            calculate_open_month=calculate_open_month,
+        )
+        report("story")
+    else:
+        calculate_open_month()
+    # Leavers whose last day has passed by the demo's moment.
+    employees_mark_left(actor=None, company=company, today=DEMO_NOW.date())
     return {
         "created": True,
         "company": COMPANY_CODE,
@@ -162,7 +195,9 @@ def demo_company_load(*, employees: int = 120, progress: Progress | None = None)
         "open_month": str(OPEN_MONTH),
         "seed_employee": SEED_NUMBER,
         "password": DEMO_PASSWORD,
-        "accounts": [username for username, _, _ in ACCOUNTS] + ["wangfang", "liming"],
+        "accounts": list(users),
+        "now": DEMO_NOW.isoformat(),
+        "stages": stages,
     }
 
 
@@ -368,7 +403,10 @@ def _leaver(rng: random.Random, employee: Employee) -> None:
             )
 
 
-def _accounts(company: Company, departments: Any, seed: Employee) -> None:
+def _accounts(
+    company: Company, departments: Any, seed: Employee, *, is_story: bool
+) -> dict[str, Any]:
+    users = {}
     for username, display, role in ACCOUNTS:
         user = _user(username, display, is_staff=True)
         RoleAssignment.objects.create(
@@ -377,22 +415,31 @@ def _accounts(company: Company, departments: Any, seed: Employee) -> None:
             role=role,
             department=departments["PROD"] if role == Role.MANAGER else None,
         )
-    employee_account_link(actor=None, employee=seed, user=_user("wangfang", "王芳", is_staff=False))
-    employee_account_link(
-        actor=None,
-        employee=Employee.objects.get(company=company, number="HX0002"),
-        user=_user("liming", "李明", is_staff=False),
-    )
+        users[username] = user
+    portal = {seed.number: "wangfang", "HX0002": "liming"}
+    if is_story:  # the story's employees who sign in to the portal
+        portal.update(PORTAL_ACCOUNTS)
+    for number, username in portal.items():
+        employee = Employee.objects.get(company=company, number=number)
+        user = _user(username, employee.name, is_staff=False)
+        employee_account_link(actor=None, employee=employee, user=user)
+        users[username] = user
+    return users
 
 
 def _payroll(company: Company, report: Progress) -> int:
+    """January to September: calculated, approved and paid, one month after another."""
     closed = 0
-    for month in month_range(FIRST_MONTH, OPEN_MONTH):
-        run = payroll_run_create(actor=None, company=company, month=month)
-        payroll_run_calculate(actor=None, run=run, executor="inline")
-        if month <= LAST_CLOSED:
-            payroll_run_approve(actor=None, run=run)
-            payroll_run_mark_paid(actor=None, run=run)
-            closed += 1
+    for month in month_range(FIRST_MONTH, LAST_CLOSED):
+        run = _calculate(company, month)
+        payroll_run_approve(actor=None, run=run)
+        payroll_run_mark_paid(actor=None, run=run)
+        closed += 1
         report(str(month))
     return closed
+
+
+def _calculate(company: Company, month: Month) -> Any:
+    run = payroll_run_create(actor=None, company=company, month=month)
+    payroll_run_calculate(actor=None, run=run, executor="inline")
+    return run

@@ -15,13 +15,13 @@ from typing import Any
 
 from django.db.models import F, Sum
 
-from renshi.alerts.models import RuleKind, WarningRule
+from renshi.alerts.models import STANDING_STATES, Alert, RuleKind, WarningRule
 from renshi.attendance.models import LeaveMonth
 from renshi.attendance.selectors import time_inputs_for_month
 from renshi.core.contributions import calculate_contributions
 from renshi.core.errors import CoreError
 from renshi.core.i18n import gettext_noop
-from renshi.core.money import round_cent
+from renshi.core.money import ZERO, round_cent
 from renshi.core.months import Month
 from renshi.core.policy import InsuranceKind
 from renshi.payroll.compute import Calculator, Computed
@@ -112,53 +112,98 @@ def leave_over_days(company: Company, rule: WarningRule, now: datetime.datetime)
     ]
 
 
+def payday_of(company: Company, month: Month) -> datetime.date:
+    """The day a month's wages are paid: the company's payday in the month after (次月发薪)."""
+    first, last = month_bounds(month.add(1))
+    return first.replace(day=min(company.payday, last.day))
+
+
 def next_payday(company: Company, today: datetime.date) -> tuple[Month, datetime.date]:
-    """The month whose wages are paid next, and the day: wages of a month are paid on the
-    company's payday in the month after (次月发薪)."""
+    """The month whose wages are paid next, and the day."""
     this_month = _month_of(today)
-    first, last = month_bounds(this_month)
-    payday = first.replace(day=min(company.payday, last.day))
+    payday = payday_of(company, this_month.add(-1))
     if today <= payday:
         return this_month.add(-1), payday
-    following = this_month.add(1)
-    first, last = month_bounds(following)
-    return this_month, first.replace(day=min(company.payday, last.day))
+    return this_month, payday_of(company, this_month)
 
 
 def share_not_covered(
     company: Company, rule: WarningRule, now: datetime.datetime
 ) -> list[Candidate]:
+    """Employees whose wages will not cover their own share: the month of the next payday once
+    inside the lead window, and every month a warning already stands for, for as long as that
+    month is not approved. Approving a month posts what was advanced to the ledger, where the
+    arrears rule takes over; until then the gap is as real after payday as before it."""
     today = now.date()
     month, payday = next_payday(company, today)
-    if today < payday - datetime.timedelta(days=rule.lead_days):
-        return []
-    if PayrollRun.objects.filter(
-        company=company, month=str(month), state__in=[RunState.APPROVED, RunState.PAID]
-    ).exists():
-        return []  # approved: what was advanced is on the ledger now
-    projected = _project(company, month)
-    return [
-        Candidate(
-            cause=f"share_not_covered:{item.employee_id}:{month}",
-            template=SHARE_NOT_COVERED,
-            params={
-                "month": str(month),
-                "gross": str(item.result.gross),
-                "share": str(item.result.employee_share),
-                "amount": str(item.result.advanced),
-                "payday": payday.isoformat(),
-            },
-            employee_id=item.employee_id,
-            month=str(month),
-            amount=item.result.advanced,
-            links={
-                "items": {code: str(amount) for code, amount in item.result.advanced_items},
-                "payday": payday.isoformat(),
-            },
-        )
-        for item in projected
-        if item.result.advanced > 0
+    months = {
+        Month.parse(standing)
+        for standing in Alert.objects.filter(rule=rule, state__in=STANDING_STATES)
+        .exclude(month="")
+        .values_list("month", flat=True)
+        .distinct()
+    }
+    if today >= payday - datetime.timedelta(days=rule.lead_days):
+        months.add(month)
+    approved = set(
+        PayrollRun.objects.filter(
+            company=company,
+            month__in=[str(m) for m in months],
+            state__in=[RunState.APPROVED, RunState.PAID],
+        ).values_list("month", flat=True)
+    )
+    projected = [
+        (m, item) for m in sorted(months) if str(m) not in approved for item in _project(company, m)
     ]
+    credits = _credits(company, [item.employee_id for _, item in projected])
+    candidates = []
+    for m, item in projected:  # oldest month first: a credit covers the earliest gap first
+        advanced = item.result.advanced
+        if advanced <= 0:
+            continue
+        credit = min(credits.get(item.employee_id, ZERO), advanced)
+        credits[item.employee_id] = credits.get(item.employee_id, ZERO) - credit
+        if advanced > credit:
+            candidates.append(_share_candidate(company, m, item, advanced - credit, credit))
+    return candidates
+
+
+def _credits(company: Company, employee_ids: list[int]) -> dict[int, Decimal]:
+    """What each employee has paid in advance: a negative balance on the arrears ledger."""
+    rows = (
+        ArrearsEntry.objects.filter(company=company, employee_id__in=set(employee_ids))
+        .values("employee_id")
+        .annotate(balance=Sum("amount"))
+        .filter(balance__lt=0)
+    )
+    return {row["employee_id"]: -round_cent(row["balance"]) for row in rows}
+
+
+def _share_candidate(
+    company: Company, month: Month, item: Computed, gap: Decimal, credit: Decimal
+) -> Candidate:
+    payday = payday_of(company, month).isoformat()
+    links: dict[str, Any] = {
+        "items": {code: str(amount) for code, amount in item.result.advanced_items},
+        "payday": payday,
+    }
+    if credit:
+        links["credit"] = str(credit)
+    return Candidate(
+        cause=f"share_not_covered:{item.employee_id}:{month}",
+        template=SHARE_NOT_COVERED,
+        params={
+            "month": str(month),
+            "gross": str(item.result.gross),
+            "share": str(item.result.employee_share),
+            "amount": str(gap),
+            "payday": payday,
+        },
+        employee_id=item.employee_id,
+        month=str(month),
+        amount=gap,
+        links=links,
+    )
 
 
 def _project(company: Company, month: Month) -> list[Computed]:
@@ -175,7 +220,10 @@ def _project(company: Company, month: Month) -> list[Computed]:
     affected = [
         employee_id
         for employee_id in ids
-        if employee_id in leaving or times[employee_id].unpaid_days or times[employee_id].sick_days
+        if employee_id in leaving
+        or times[employee_id].unpaid_days
+        or times[employee_id].sick_days
+        or times[employee_id].reduced_pay_days
     ]
     if not affected:
         return []

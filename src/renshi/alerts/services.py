@@ -202,7 +202,7 @@ def _transition(
     note: str = "",
 ) -> Alert:
     require(actor, Perm.PEOPLE_VIEW, company=alert.company)
-    now = timezone.now()
+    now = clock.now()
     with transaction.atomic():
         alert = Alert.objects.select_for_update().get(pk=alert.pk)
         if alert.state not in allowed:
@@ -264,7 +264,7 @@ def alert_resolve(*, actor: Actor, alert: Alert, note: str = "") -> Alert:
 def alert_assign(*, actor: Actor, alert: Alert, owner: Any) -> Alert:
     require(actor, Perm.PEOPLE_VIEW, company=alert.company)
     alert.owner = owner
-    alert.updated_at = timezone.now()
+    alert.updated_at = clock.now()
     alert.save(update_fields=["owner", "updated_at"])
     _event(
         alert, "assign", alert.state, alert.state, alert.updated_at, actor=actor, note=str(owner)
@@ -275,7 +275,7 @@ def alert_assign(*, actor: Actor, alert: Alert, owner: Any) -> Alert:
 def tick_if_due(*, now: datetime.datetime | None = None, every: datetime.timedelta) -> bool:
     """Run ``alert_tick`` unless it ran less than ``every`` ago; claimed by a conditional
     update, so two processes asking at once run it once. Returns whether it ran."""
-    now = now or timezone.now()
+    now = now or clock.now()  # the demo clock (RENSHI_NOW) too, not only the real one
     state, _ = TickState.objects.get_or_create(name="tick")
     claimed = (
         TickState.objects.filter(pk=state.pk)

@@ -23,6 +23,7 @@ from django.utils import timezone, translation
 
 from renshi.access.models import Role, RoleAssignment
 from renshi.alerts.models import STANDING_STATES, Alert, AlertEvent, AlertState, RuleKind
+from renshi.clock import now as clock_now
 from renshi.core.errors import CoreError
 from renshi.core.i18n import gettext_noop
 from renshi.core.money import ZERO, format_money
@@ -443,7 +444,7 @@ def postal_dispatch_record(
         receipt=receipt or "",
         receipt_sha256=digest,
         recorded_by=recorded_user(actor),
-        recorded_at=timezone.now(),
+        recorded_at=clock_now(),
     )
 
 

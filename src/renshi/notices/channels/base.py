@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 from types import MappingProxyType
 from typing import Any, ClassVar, Protocol
 
+from renshi.clock import now as clock_now
 from renshi.core.errors import Message
 from renshi.core.i18n import gettext_noop
 
@@ -51,7 +52,8 @@ PROVIDER_REJECTED = gettext_noop("{provider} did not accept the message: {detail
 
 
 def utc_now() -> datetime:
-    return datetime.now(tz=UTC)
+    """Now in UTC, from Renshi's clock (which a demo or a test may set; see renshi.clock)."""
+    return clock_now().astimezone(UTC)
 
 
 Clock = Callable[[], datetime]
