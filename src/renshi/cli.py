@@ -24,6 +24,7 @@ RENSHI_COMMANDS = {
     "people",
     "keys",
     "alerts",
+    "evidence",
     "tick",
     "--help",
     "-h",

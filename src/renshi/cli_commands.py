@@ -363,6 +363,9 @@ def build_app() -> typer.Typer:  # noqa: C901 - one place that declares every co
     from renshi.alerts.cli import register as register_alerts
 
     register_alerts(app, json_option)
+    from renshi.evidence.cli import register as register_evidence
+
+    register_evidence(app, json_option)
 
     @app.command("demo", help=_("Load the demo company (with its payroll) into the database."))
     def demo(

@@ -256,45 +256,43 @@ class CompactRange:
         return _fold(self._hashes)
 
 
-def inclusion_proof(index: int, hashes: Sequence[bytes]) -> list[bytes]:
-    """The audit path (RFC 6962 §2.1.1, ``PATH``) of leaf ``index`` in the tree over ``hashes``.
+Range = tuple[int, int]  # the leaves [low, high) under one node of the tree
 
-    Lowest level first. The path is the roots of the subtrees beside the way down from the root
-    to the leaf; each is computed from its own leaves, so one proof hashes about as much as one
-    root and keeps no tree in memory.
-    """
-    size = len(hashes)
+
+def inclusion_ranges(index: int, size: int) -> list[Range]:
+    """The nodes of the audit path (RFC 6962 §2.1.1, ``PATH``) of leaf ``index`` in a tree of
+    ``size`` leaves, as leaf ranges, lowest level first: the subtrees beside the way down from
+    the root to the leaf."""
     _require_count("index", index)
     if index >= size:
         raise LeafIndexBeyondSizeError(field="index", value=index, tree_size=size)
-    path: list[bytes] = []
+    path: list[Range] = []
     low, high = 0, size
     while high - low > 1:
         split = low + _largest_power_of_two_below(high - low)
         if index < split:
-            path.append(root_from_leaf_hashes(hashes[split:high]))
+            path.append((split, high))
             high = split
         else:
-            path.append(root_from_leaf_hashes(hashes[low:split]))
+            path.append((low, split))
             low = split
     path.reverse()
     return path
 
 
-def consistency_proof(size1: int, hashes: Sequence[bytes]) -> list[bytes]:
-    """The proof (RFC 6962 §2.1.2, ``PROOF``) that the tree over ``hashes`` extends its first
-    ``size1`` leaves.
+def consistency_ranges(size1: int, size2: int) -> list[Range]:
+    """The nodes of the proof (RFC 6962 §2.1.2, ``PROOF``) that a tree of ``size2`` leaves
+    extends its first ``size1``, as leaf ranges in the proof's order.
 
     Empty when the sizes are equal. A proof from the empty tree is refused, as the verifier
     refuses it: it would prove nothing.
     """
-    size2 = len(hashes)
     _require_count("size1", size1)
     if size1 > size2:
         raise SizeDecreasesError(field="size1", size1=size1, size2=size2)
     if size1 == 0:
         raise OldTreeEmptyError(field="size1")
-    proof: list[bytes] = []
+    proof: list[Range] = []
     low, high = 0, size2
     # The RFC's flag b: whether the subtree in hand is still the whole old tree, whose root the
     # verifier already holds and so is left out of the proof.
@@ -302,16 +300,32 @@ def consistency_proof(size1: int, hashes: Sequence[bytes]) -> list[bytes]:
     while high != size1:
         split = low + _largest_power_of_two_below(high - low)
         if size1 <= split:
-            proof.append(root_from_leaf_hashes(hashes[split:high]))
+            proof.append((split, high))
             high = split
         else:
-            proof.append(root_from_leaf_hashes(hashes[low:split]))
+            proof.append((low, split))
             low = split
             is_whole_old_tree = False
     if not is_whole_old_tree:
-        proof.append(root_from_leaf_hashes(hashes[low:high]))
+        proof.append((low, high))
     proof.reverse()
     return proof
+
+
+def inclusion_proof(index: int, hashes: Sequence[bytes]) -> list[bytes]:
+    """The audit path of leaf ``index`` in the tree over ``hashes``, lowest level first.
+
+    Each node is computed from its own leaves, so one proof hashes about as much as one root
+    and keeps no tree in memory.
+    """
+    ranges = inclusion_ranges(index, len(hashes))
+    return [root_from_leaf_hashes(hashes[low:high]) for low, high in ranges]
+
+
+def consistency_proof(size1: int, hashes: Sequence[bytes]) -> list[bytes]:
+    """The proof that the tree over ``hashes`` extends its first ``size1`` leaves."""
+    ranges = consistency_ranges(size1, len(hashes))
+    return [root_from_leaf_hashes(hashes[low:high]) for low, high in ranges]
 
 
 def verify_inclusion(

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "renshi.access",
     "renshi.alerts",
     "renshi.notices",
+    "renshi.evidence",
 ]
 
 MIDDLEWARE = [
@@ -171,11 +172,38 @@ CELERY_TIMEZONE = TIME_ZONE
 # Time-driven work (warnings, later notices and escalation): Celery beat in production...
 CELERY_BEAT_SCHEDULE = {
     "tick": {"task": "renshi.alerts.tick", "schedule": 300.0},
+    # Signs a checkpoint of the evidence log when it has grown (renshi.evidence.services).
+    "evidence-checkpoint": {"task": "renshi.evidence.tick", "schedule": 300.0},
 }
 # ...and, in the embedded installation with no beat, after a request at most this often.
 RENSHI_EMBEDDED_TICK_SECONDS = int(
     os.environ.get("RENSHI_EMBEDDED_TICK_SECONDS", "0" if CELERY_BROKER_URL else "300")
 )
+
+# The evidence log (renshi.evidence). RENSHI_EVIDENCE_KEY is the path to the PEM Ed25519 private
+# key that signs its checkpoints (make one with `renshi evidence keygen`); without it a key is
+# generated under RENSHI_DATA_DIR/evidence/, with a warning: fine for development and tests, not
+# for production, where the key must be kept (and backed up) apart from the database.
+# RENSHI_EVIDENCE_TRUSTED_KEYS: comma-separated paths to public keys (PEM) of earlier signing
+# keys, whose checkpoints still verify after a key change. RENSHI_EVIDENCE_ORIGIN names the log
+# in its checkpoints (default: the host of RENSHI_PUBLIC_URL + "/evidence").
+# RENSHI_EVIDENCE_CHECKPOINT_SECONDS: a scheduled checkpoint is made when the log has grown and
+# the last one is at least this old. RENSHI_TSA_URL: an RFC 3161 timestamp authority that
+# countersigns each checkpoint (empty: none); RENSHI_TSA_CA_FILE: the PEM certificates its
+# tokens are verified against (required with a URL).
+RENSHI_EVIDENCE_KEY = os.environ.get("RENSHI_EVIDENCE_KEY", "")
+RENSHI_EVIDENCE_TRUSTED_KEYS = [
+    path.strip()
+    for path in os.environ.get("RENSHI_EVIDENCE_TRUSTED_KEYS", "").split(",")
+    if path.strip()
+]
+RENSHI_EVIDENCE_ORIGIN = os.environ.get("RENSHI_EVIDENCE_ORIGIN", "")
+RENSHI_EVIDENCE_CHECKPOINT_SECONDS = int(
+    os.environ.get("RENSHI_EVIDENCE_CHECKPOINT_SECONDS", "3600")
+)
+RENSHI_TSA_URL = os.environ.get("RENSHI_TSA_URL", "")
+RENSHI_TSA_CA_FILE = os.environ.get("RENSHI_TSA_CA_FILE", "")
+RENSHI_TSA_TIMEOUT_SECONDS = int(os.environ.get("RENSHI_TSA_TIMEOUT_SECONDS", "20"))
 
 LOGGING = {
     "version": 1,

@@ -6,6 +6,7 @@ from renshi.config.settings.base import *  # noqa: F403
 from renshi.config.settings.base import (
     ALLOWED_HOSTS,
     RENSHI_ENCRYPTION_KEYS,
+    RENSHI_EVIDENCE_KEY,
     RENSHI_LOOKUP_KEY,
     SECRET_KEY,
 )
@@ -20,6 +21,11 @@ if not RENSHI_ENCRYPTION_KEYS:
     )
 if not RENSHI_LOOKUP_KEY:
     raise ImproperlyConfigured("RENSHI_LOOKUP_KEY must be set in production")
+if not RENSHI_EVIDENCE_KEY:
+    raise ImproperlyConfigured(
+        "RENSHI_EVIDENCE_KEY must name the evidence signing key in production "
+        "(make one: renshi evidence keygen --out PATH)"
+    )
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

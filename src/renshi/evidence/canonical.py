@@ -1,0 +1,141 @@
+"""Canonical JSON: one byte string for one document, so that its hash identifies it.
+
+An evidence entry is hashed as bytes, and anyone re-encoding the same document must get the same
+bytes: keys sorted, no insignificant whitespace, UTF-8 (not ``\\u`` escapes), and only types that
+have one written form. Decimal is written as a string exactly as it is (``"1500.00"`` keeps its
+scale, which a JSON number would lose); a datetime is ISO 8601 with its UTC offset, and one
+without an offset is refused because it names no moment. Floats are refused: their decimal form
+differs between languages, and money is Decimal here anyway. Bytes are refused: they belong in a
+blob, referenced by their SHA-256.
+
+Pure Python, no Django.
+"""
+
+from __future__ import annotations
+
+import datetime
+import enum
+import hashlib
+import json
+import uuid
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from renshi.core.errors import CoreError
+from renshi.core.i18n import gettext_noop
+
+
+class CanonicalValueError(CoreError):
+    """A value that has no canonical JSON form."""
+
+
+class UnsupportedTypeError(CanonicalValueError):
+    template = gettext_noop(
+        "{field}: a value of type {type} cannot be written to the evidence log; use str, int, "
+        "bool, None, Decimal, an aware datetime, a date, a list or a mapping with string keys"
+    )
+
+
+class FloatRefusedError(CanonicalValueError):
+    template = gettext_noop(
+        "{field}: a float has no single written form; write amounts as Decimal or str"
+    )
+
+
+class BytesRefusedError(CanonicalValueError):
+    template = gettext_noop(
+        "{field}: bytes go into the entry as an attached blob, referenced by their SHA-256"
+    )
+
+
+class NaiveDatetimeError(CanonicalValueError):
+    template = gettext_noop(
+        "{field}: the datetime {value} has no UTC offset, so it names no moment; make it aware"
+    )
+
+
+class NonFiniteDecimalError(CanonicalValueError):
+    template = gettext_noop("{field}: the Decimal {value} is not a finite number")
+
+
+class KeyTypeError(CanonicalValueError):
+    template = gettext_noop("{field}: a mapping key must be a string, not {type}")
+
+
+class InvalidTextError(CanonicalValueError):
+    template = gettext_noop("{field}: the text is not valid Unicode (a lone surrogate)")
+
+
+def canonical_json(value: Any) -> bytes:
+    """The canonical UTF-8 bytes of ``value``; raise a ``CanonicalValueError`` naming the path
+    (``$.data.amount``) of the first value that has no canonical form."""
+    text = json.dumps(
+        _normalize(value, "$"),
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+        allow_nan=False,
+    )
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidTextError(field="$") from None
+
+
+def canonical_value(value: Any) -> Any:
+    """``value`` reduced to the JSON types ``canonical_json`` writes (checking it on the way);
+    ``canonical_json`` of a document holding it writes it unchanged."""
+    return _normalize(value, "$")
+
+
+def sha256_hex(data: bytes) -> str:
+    """The SHA-256 of ``data`` as 64 lowercase hex digits: how entries name their blobs."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def _normalize(value: Any, path: str) -> Any:  # noqa: C901 - one branch per JSON type
+    # bool before int: True is an int to Python but a different JSON value.
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, enum.Enum):  # Django's TextChoices: the stored value, not the label
+        return _normalize(value.value, path)
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, str):
+        _require_valid_text(value, path)
+        return str(value)
+    if isinstance(value, float):
+        raise FloatRefusedError(field=path)
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise NonFiniteDecimalError(field=path, value=str(value))
+        return str(value)
+    if isinstance(value, datetime.datetime):
+        if value.utcoffset() is None:
+            raise NaiveDatetimeError(field=path, value=value.isoformat())
+        return value.isoformat()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, bytes | bytearray | memoryview):
+        raise BytesRefusedError(field=path)
+    if isinstance(value, Mapping):
+        normalized = {}
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise KeyTypeError(field=path, type=type(key).__name__)
+            _require_valid_text(key, path)
+            normalized[str(key)] = _normalize(item, f"{path}.{key}")
+        return normalized
+    if isinstance(value, list | tuple):
+        return [_normalize(item, f"{path}[{position}]") for position, item in enumerate(value)]
+    raise UnsupportedTypeError(field=path, type=type(value).__name__)
+
+
+def _require_valid_text(text: str, path: str) -> None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidTextError(field=path) from None
