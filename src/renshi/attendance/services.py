@@ -160,11 +160,8 @@ def leave_settings_for(company: Company) -> LeaveSettings:
 
 def _add_months(day: datetime.date, months: int) -> datetime.date:
     month = Month(day.year, day.month).add(months)
-    return day.replace(year=month.year, month=month.month, day=min(day.day, _days_in(month)))
-
-
-def _days_in(month: Month) -> int:
-    return month_last_day(month).day
+    last_day = month_last_day(month).day
+    return day.replace(year=month.year, month=month.month, day=min(day.day, last_day))
 
 
 def long_leave_rule_for(

@@ -35,10 +35,10 @@ from renshi.attendance.services import (
 from renshi.clock import now as clock_now
 from renshi.core.errors import CoreError
 from renshi.core.money import ZERO, format_money, parse_money, round_cent
-from renshi.core.months import Month
 from renshi.payroll.compute import Calculator, Computed
-from renshi.payroll.fetch import eligible_employee_ids, fetch_chunk, run_context
+from renshi.payroll.fetch import RunContext, eligible_employee_ids, fetch_chunk, run_context
 from renshi.payroll.models import ArrearsEntry, ArrearsKind
+from renshi.payroll.services import AmountNotPositiveError
 from renshi.people.models import Employee
 from renshi.policies.selectors import policy_library
 
@@ -69,10 +69,6 @@ class NoPrepaymentDueError(LeaveCostError):
 
 class PrepaymentNotRequestedError(LeaveCostError):
     template = gettext_noop("{field}: a prepayment is recorded only for a requested leave")
-
-
-class AmountNotPositiveError(LeaveCostError):
-    template = gettext_noop("{field}: the amount must be more than 0")
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,9 +155,9 @@ def _with_leave(time: TimeSummary, days: Decimal, pay_rule: str, ratio: Decimal)
 
 
 def _project_month(
-    employee: Employee, month: Month, days: int, pay_rule: str, ratio: Decimal
+    employee: Employee, context: RunContext, days: int, pay_rule: str, ratio: Decimal
 ) -> MonthCost:
-    context = run_context(company=employee.company, month=month)
+    month = context.month
     if employee.pk not in eligible_employee_ids(company=employee.company, month=month):
         problem = gettext("not on the payroll this month")
         return MonthCost(str(month), days, problem=problem)
@@ -296,10 +292,15 @@ def leave_cost_estimate(
     if rule == LongLeaveRule.REDUCED_PAY:
         pay_rule, ratio = PayRule.REDUCED, leave_settings.reduced_pay_ratio
         reduced_ratio = leave_settings.reduced_pay_ratio
-    months = tuple(
-        _project_month(employee, month, month_days, pay_rule, ratio)
+    # One run context per month: it serves the projection and the company's recovery limit.
+    contexts = [
+        (run_context(company=employee.company, month=month), month_days)
         for month, month_days in working_days_by_month(start_date, end_date).items()
         if month_days
+    ]
+    months = tuple(
+        _project_month(employee, context, month_days, pay_rule, ratio)
+        for context, month_days in contexts
     )
     total_gap = round_cent(sum((item.gap or ZERO for item in months), ZERO))
     cost = LeaveCost(
@@ -315,9 +316,7 @@ def leave_cost_estimate(
         prepay_amount=total_gap if rule == LongLeaveRule.PREPAY_SHARE else ZERO,
         statement="",
     )
-    recovery_ratio = run_context(
-        company=employee.company, month=Month(start_date.year, start_date.month)
-    ).settings.recovery_max_ratio
+    recovery_ratio = contexts[0][0].settings.recovery_max_ratio
     statement = _statement(cost, leave_settings.long_leave_months, recovery_ratio)
     return replace(cost, statement=statement)
 

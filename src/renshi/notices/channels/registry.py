@@ -27,8 +27,8 @@ from renshi.notices.channels.webhooks import (
 
 def channel_for(name: str) -> Channel:
     """A new channel for ``name``; a TemporaryFailure when SMS is not configured yet."""
-    # float-ok: seconds, not money
-    webhook_timeout = float(getattr(settings, "RENSHI_WEBHOOK_TIMEOUT", DEFAULT_TIMEOUT))
+    timeout = getattr(settings, "RENSHI_WEBHOOK_TIMEOUT", DEFAULT_TIMEOUT)
+    webhook_timeout = float(timeout)  # float-ok: seconds, not money
     if name == EMAIL:
         return EmailChannel()
     if name == SMS:
