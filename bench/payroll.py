@@ -6,15 +6,21 @@
 Builds a fresh database (a temporary SQLite file, or a new PostgreSQL database named
 ``renshi_bench`` on 127.0.0.1), creates one company with N employees in five cities (some on
 unpaid leave, some sick, some owing arrears), then times ``payroll_run_calculate`` followed by
-``payroll_run_approve``: fetch, compute, bulk save, ledger postings. The floor is the time to
-bulk-insert the same payslip and line rows, chunk by chunk in the same transactions, with no
-fetching and no computation. The last line is
+``payroll_run_approve``: fetch, compute, bulk save, ledger postings, the evidence log. The floor
+is the time to bulk-insert the same payslip and line rows, chunk by chunk in the same
+transactions, with no fetching and no computation. The last line is
 
-    payroll_close employees=N seconds=S ms_per_employee=M peak_rss_mb=R floor_ratio=F
+    payroll_close employees=N seconds=S ms_per_employee=M peak_rss_mb=R floor_ratio=F evidence=on
 
 ``peak_rss_mb`` is the peak resident memory of this process and, with ``--workers``, of the
 largest worker process (``RUSAGE_CHILDREN``). ``--workers N`` starts N Celery worker processes
 over Redis (``RENSHI_BENCH_REDIS``, default redis://127.0.0.1:6379/14) and fans the run out.
+
+Approval writes the run to the evidence log (one entry per payslip and per ledger posting, the
+policies used, the approval). ``--without-evidence`` replaces that write
+(``renshi.payroll.evidence.approval_append``: reading the lines, building the entries and
+appending them) with a no-op, a patch only a benchmark may make, to measure what the log
+costs; the last line then ends with ``evidence=off``.
 """
 
 from __future__ import annotations
@@ -211,7 +217,8 @@ def _start_workers(count: int) -> tuple[object, str]:
     return process, queue
 
 
-def _close(company: object, executor: str, chunk_size: int) -> float:
+def _close(company: object, executor: str, chunk_size: int) -> tuple[float, float]:
+    """Seconds to calculate and approve, and of those the approval's."""
     from renshi.core.months import Month
     from renshi.payroll.services import (
         payroll_run_approve,
@@ -222,8 +229,10 @@ def _close(company: object, executor: str, chunk_size: int) -> float:
     run = payroll_run_create(actor=None, company=company, month=Month.parse(MONTH))
     start = time.perf_counter()
     payroll_run_calculate(actor=None, run=run, executor=executor, chunk_size=chunk_size)
+    approving = time.perf_counter()
     payroll_run_approve(actor=None, run=run)
-    return time.perf_counter() - start
+    end = time.perf_counter()
+    return end - start, end - approving
 
 
 def _floor(company: object, chunk_size: int) -> float:
@@ -291,15 +300,24 @@ def main() -> None:
         help="fan the run out to this many Celery worker processes over Redis (0: inline)",
     )
     parser.add_argument("--chunk-size", type=int, default=1000)
+    parser.add_argument(
+        "--without-evidence",
+        action="store_true",
+        help="approve without writing the run to the evidence log (to measure what it costs)",
+    )
     args = parser.parse_args()
     _configure(args.db)
+    if args.without_evidence:
+        from renshi.payroll import evidence
+
+        evidence.approval_append = lambda **kwargs: []  # type: ignore[assignment]
 
     start = time.perf_counter()
     company = _populate(args.employees)
     print(f"populate employees={args.employees} seconds={time.perf_counter() - start:.1f}")
     workers = _start_workers(args.workers) if args.workers else None
     try:
-        seconds = _close(company, "celery" if workers else "inline", args.chunk_size)
+        seconds, approve = _close(company, "celery" if workers else "inline", args.chunk_size)
     finally:
         if workers is not None:
             workers[0].terminate()
@@ -311,13 +329,18 @@ def main() -> None:
         )
         / 1024
     )  # KiB on Linux
-    print(f"close seconds={seconds:.2f}")
+    from renshi.evidence.selectors import evidence_log_size
+
+    print(
+        f"close seconds={seconds:.2f} approve_seconds={approve:.2f} "
+        f"evidence_entries={evidence_log_size()}"
+    )
     floor = _floor(company, args.chunk_size)
     print(f"floor seconds={floor:.2f}")
     print(
         f"payroll_close employees={args.employees} seconds={seconds:.2f} "
         f"ms_per_employee={seconds * 1000 / args.employees:.3f} peak_rss_mb={peak:.0f} "
-        f"floor_ratio={seconds / floor:.2f}"
+        f"floor_ratio={seconds / floor:.2f} evidence={'off' if args.without_evidence else 'on'}"
     )
     sys.stdout.flush()
 

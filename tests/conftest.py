@@ -7,6 +7,7 @@ test fails under CI (``RENSHI_REQUIRE_SERVICES=1``) and is skipped, loudly, else
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -65,3 +66,34 @@ def celery_use_queue(app: object, *, broker: str, queue: str | None) -> None:
     # The result backend is cached too (per thread, or app-wide when thread-safe).
     app._backend_cache = None  # type: ignore[attr-defined]
     app._local.__dict__.pop("backend", None)  # type: ignore[attr-defined]
+
+
+@pytest.fixture(autouse=True)
+def _evidence_emptied_before_flush(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Tests that commit (``transaction=True``, ``live_server``) leave the database to be emptied
+    by the runner's flush, which the evidence log's append-only triggers refuse. Set up after
+    ``transactional_db`` so that this teardown runs first: it empties the log's tables with the
+    triggers down, then puts them back, and the flush finds nothing to refuse."""
+    marker = request.node.get_closest_marker("django_db")
+    names = request.fixturenames
+    committing = "transactional_db" in names or "live_server" in names
+    if marker is not None and (marker.kwargs.get("transaction") or marker.args[:1] == (True,)):
+        committing = True
+    if not committing:
+        yield
+        return
+    request.getfixturevalue("transactional_db")
+    yield
+    from django.db import connection
+
+    from renshi.evidence import triggers
+
+    triggers.remove(connection)
+    try:
+        with connection.cursor() as cursor:
+            for table in ("evidence_timestamp", "evidence_checkpoint", "evidence_entry"):
+                cursor.execute(f"DELETE FROM {table}")  # noqa: S608 - constant names
+            cursor.execute("DELETE FROM evidence_blob")
+            cursor.execute("DELETE FROM evidence_log_state")
+    finally:
+        triggers.install(connection)

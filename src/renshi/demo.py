@@ -29,6 +29,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from renshi import clock
 from renshi.access.models import Role, RoleAssignment
 from renshi.attendance.calendar import is_working_day
 from renshi.attendance.models import LeaveType
@@ -40,6 +41,8 @@ from renshi.attendance.services import (
 from renshi.core.months import Month, month_range
 from renshi.demo_story import (
     DEMO_NOW,
+    HISTORY_ENTERED,
+    OPEN_MONTH_CALCULATED,
     PORTAL_ACCOUNTS,
     STORY_MIN_EMPLOYEES,
     story_leave_record,
@@ -159,16 +162,17 @@ def demo_company_load(*, employees: int = 120, progress: Progress | None = None)
         return {"created": False, "company": COMPANY_CODE}
     employees = max(employees, 2)
     is_story = employees >= STORY_MIN_EMPLOYEES
-    with transaction.atomic():
-        company, structure, leave_types, departments = _company()
-        report("company")
-        seed = _seed_story(company, structure, leave_types, departments)
-        _regular_staff(company, structure, leave_types, departments, employees - 1)
-        if is_story:
-            story_leave_record(company=company, leave_types=leave_types)
-        users = _accounts(company, departments, seed, is_story=is_story)
-        report("employees")
-    closed = _payroll(company, report)
+    with clock.simulated(HISTORY_ENTERED):
+        with transaction.atomic():
+            company, structure, leave_types, departments = _company()
+            report("company")
+            seed = _seed_story(company, structure, leave_types, departments)
+            _regular_staff(company, structure, leave_types, departments, employees - 1)
+            if is_story:
+                story_leave_record(company=company, leave_types=leave_types)
+            users = _accounts(company, departments, seed, is_story=is_story)
+            report("employees")
+        closed = _payroll(company, report)
 
     def calculate_open_month() -> None:
         _calculate(company, OPEN_MONTH)
@@ -184,9 +188,11 @@ def demo_company_load(*, employees: int = 120, progress: Progress | None = None)
         )
         report("story")
     else:
-        calculate_open_month()
+        with clock.simulated(OPEN_MONTH_CALCULATED):
+            calculate_open_month()
     # Leavers whose last day has passed by the demo's moment.
-    employees_mark_left(actor=None, company=company, today=DEMO_NOW.date())
+    with clock.simulated(DEMO_NOW):
+        employees_mark_left(actor=None, company=company, today=DEMO_NOW.date())
     return {
         "created": True,
         "company": COMPANY_CODE,

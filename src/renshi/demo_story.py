@@ -43,6 +43,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test.utils import override_settings
 
+from renshi import clock
 from renshi.alerts.models import Alert, AlertState, RuleKind
 from renshi.alerts.services import alert_tick
 from renshi.attendance.models import LeaveType
@@ -64,6 +65,11 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 # Three days before 2025-11-10, when October's wages are paid: the moment the demo shows.
 DEMO_NOW = datetime.datetime(2025, 11, 7, 9, 0, tzinfo=SHANGHAI)
 GO_LIVE = datetime.datetime(2025, 10, 9, 14, 0, tzinfo=SHANGHAI)
+# When HR entered the company's records and its payroll history from January to September into
+# Renshi: the evidence log and the events record the demo's history at this moment, before the
+# story's own moments, so the log's times follow its order.
+HISTORY_ENTERED = datetime.datetime(2025, 10, 8, 9, 0, tzinfo=SHANGHAI)
+OPEN_MONTH_CALCULATED = datetime.datetime(2025, 11, 5, 16, 0, tzinfo=SHANGHAI)
 OPEN_MONTH_CALCULATED = datetime.datetime(2025, 11, 5, 10, 0, tzinfo=SHANGHAI)
 
 SHARE_WARNING = "HX0003"  # stage 1
@@ -139,51 +145,60 @@ def story_play(
         },
     )
     with _demo_mail(), _quiet_pdf_progress():
-        _notices_set_up(company, people)
-
-        # September's payroll is approved: HX0001, HX0004 and HX0005 owe more than 500.
-        alert_tick(now=GO_LIVE)
+        with clock.simulated(GO_LIVE):
+            _notices_set_up(company, people)
+            # September's payroll is approved: HX0001, HX0004 and HX0005 owe more than 500.
+            alert_tick(now=GO_LIVE)
         repaid = people.employees[REPAID]
         _open(repaid, at("2025-10-09T21:10"), "117.136.38.21", WINDOWS_EDGE)
-        notice_acknowledge(
-            actor=repaid.user,
-            notice=_notice(repaid),
-            now=at("2025-10-09T21:12"),
-            ip="117.136.38.21",
-            user_agent=WINDOWS_EDGE,
-        )
+        with clock.simulated(at("2025-10-09T21:12")):
+            notice_acknowledge(
+                actor=repaid.user,
+                notice=_notice(repaid),
+                now=at("2025-10-09T21:12"),
+                ip="117.136.38.21",
+                user_agent=WINDOWS_EDGE,
+            )
         _open(
             people.employees[LETTER_POSTED], at("2025-10-10T20:05"), "223.104.38.17", IPHONE_WECHAT
         )
 
         # Seven days without an answer: the demand letters.
-        alert_tick(now=GO_LIVE + datetime.timedelta(days=7))
-        _post_by_ems(people, at("2025-10-17T10:30"))
+        with clock.simulated(GO_LIVE + datetime.timedelta(days=7)):
+            alert_tick(now=GO_LIVE + datetime.timedelta(days=7))
+        with clock.simulated(at("2025-10-17T10:30")):
+            _post_by_ems(people, at("2025-10-17T10:30"))
 
-        arrears_repayment_record(
-            actor=finance,
-            employee=repaid,
-            amount=arrears_balance(repaid),
-            paid_on=datetime.date(2025, 10, 20),
-            reference="网银转账 2025102015301867",
-            note="本人转账还清公司垫付的9月社保及公积金个人部分",
-        )
-        alert_tick(now=at("2025-10-20T15:35"))
+        with clock.simulated(at("2025-10-20T15:30")):
+            arrears_repayment_record(
+                actor=finance,
+                employee=repaid,
+                amount=arrears_balance(repaid),
+                paid_on=datetime.date(2025, 10, 20),
+                reference="网银转账 2025102015301867",
+                note="本人转账还清公司垫付的9月社保及公积金个人部分",
+            )
+        with clock.simulated(at("2025-10-20T15:35")):
+            alert_tick(now=at("2025-10-20T15:35"))
 
         overpaid = people.employees[NOTICE_OPENED]
-        receivable_record(
-            actor=finance,
-            employee=overpaid,
-            amount="1200.00",
-            on=datetime.date(2025, 11, 3),
-            reason="2025年9月工资中第三季度绩效奖金重复发放，应予退还",
-            reference="薪资复核 2025-11-03",
-        )
-        alert_tick(now=at("2025-11-03T10:05"))
+        with clock.simulated(at("2025-11-03T10:00")):
+            receivable_record(
+                actor=finance,
+                employee=overpaid,
+                amount="1200.00",
+                on=datetime.date(2025, 11, 3),
+                reason="2025年9月工资中第三季度绩效奖金重复发放，应予退还",
+                reference="薪资复核 2025-11-03",
+            )
+        with clock.simulated(at("2025-11-03T10:05")):
+            alert_tick(now=at("2025-11-03T10:05"))
         _open(overpaid, at("2025-11-04T12:30"), "120.229.17.84", ANDROID_WECHAT)
 
-        calculate_open_month()  # after every ledger movement, so October can be approved
-        alert_tick(now=DEMO_NOW)  # three days before payday: October's share warning
+        with clock.simulated(OPEN_MONTH_CALCULATED):
+            calculate_open_month()  # after every ledger movement, so October can be approved
+        with clock.simulated(DEMO_NOW):
+            alert_tick(now=DEMO_NOW)  # three days before payday: October's share warning
     return story_stages(company=company)
 
 
@@ -291,7 +306,8 @@ def _open(employee: Employee, moment: datetime.datetime, ip: str, user_agent: st
     assert body is not None
     match = _LINK.search(body.get_content())  # type: ignore[attr-defined]
     assert match is not None, f"no personal link in the email to {employee.number}"
-    notice_open(token=match.group(1), now=moment, ip=ip, user_agent=user_agent)
+    with clock.simulated(moment):
+        notice_open(token=match.group(1), now=moment, ip=ip, user_agent=user_agent)
 
 
 def _post_by_ems(people: People, moment: datetime.datetime) -> None:

@@ -4,13 +4,12 @@ matches the entries: the lock on the log-state row orders them."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 
 import pytest
 from django.db import connection, connections, transaction
-from tests.evidence.tamper import append_only_suspended, raw
 from tests.factories import make_company
 
+from renshi.evidence.models import EvidenceLogState
 from renshi.evidence.services import evidence_append
 from renshi.evidence.verify import evidence_log_verify
 
@@ -19,22 +18,12 @@ THREADS = 4
 APPENDS = 15
 
 
-@pytest.fixture
-def emptied_afterwards() -> Iterator[None]:
-    """The test runner empties tables between such tests; the log's tables refuse it unless
-    the triggers are down."""
-    yield
-    with append_only_suspended():
-        for table in ("evidence_timestamp", "evidence_checkpoint", "evidence_entry"):
-            raw(f"DELETE FROM {table}")  # noqa: S608 - constant names
-        raw("DELETE FROM evidence_blob")
-
-
-@pytest.mark.usefixtures("emptied_afterwards")
-def test_concurrent_transactions_append_without_gaps_or_duplicates(
-    settings: pytest.FixtureRequest,
-) -> None:
+@pytest.mark.parametrize("state_row", ["present", "gone"])
+def test_concurrent_transactions_append_without_gaps_or_duplicates(state_row: str) -> None:
+    """With the state row gone (a flushed, empty log), the first appends race to make it."""
     company = make_company()
+    if state_row == "gone":
+        EvidenceLogState.objects.all().delete()
     errors: list[BaseException] = []
     start = threading.Barrier(THREADS)
 

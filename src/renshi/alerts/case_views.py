@@ -1,5 +1,6 @@
 """The case page of one employee (``/cases/<number>/``), its two forms (HR records a postal
-dispatch, finance a repayment) and the downloads of the proof (letter PDF, scanned receipt).
+dispatch, finance a repayment), the downloads of the proof (letter PDF, scanned receipt) and the
+evidence package (a ZIP of the employee's evidence log entries, checkable offline).
 
 The forms only read the input; the services decide and write, and a refusal is shown next to
 the field it names with nothing written. Who may see a case: ``renshi.alerts.case``.
@@ -31,6 +32,8 @@ from renshi.alerts.case import (
     case_url,
 )
 from renshi.core.errors import CoreError, Message
+from renshi.evidence.package import evidence_package_build
+from renshi.evidence.selectors import evidence_entries
 from renshi.notices.models import DemandLetter, PostalDispatch
 from renshi.notices.services import postal_dispatch_record
 from renshi.payroll.models import ArrearsEntry
@@ -138,6 +141,7 @@ def _page(
         "case_url": _case_url(employee),
         "dispatch_form": dispatch if (can_dispatch and has_letters) or dispatch.is_bound else None,
         "repayment_form": repayment if can_repay or repayment.is_bound else None,
+        "evidence_count": evidence_entries(employee=employee).count(),
     }
     return render(request, "alerts/case.html", context, status=status)
 
@@ -200,6 +204,26 @@ def record_repayment(request: HttpRequest, number: str) -> HttpResponse:
             messages.success(request, gettext("The repayment is recorded."))
             return HttpResponseRedirect(_case_url(employee))
     return _page(request, employee, repayment=form, status=400)
+
+
+@login_required
+@require_POST
+def evidence_package(request: HttpRequest, number: str) -> HttpResponse:
+    """The employee's evidence package as a download. A POST: exporting is recorded in the log
+    and may sign a new checkpoint."""
+    employee = _employee(request, number)
+    if isinstance(employee, HttpResponse):
+        return employee
+    try:
+        package = evidence_package_build(actor=request.user, employee=employee)
+    except CoreError as error:
+        messages.error(request, error.render(gettext))
+        return HttpResponseRedirect(_case_url(employee))
+    response = HttpResponse(package.data, content_type="application/zip")
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=package.filename
+    )
+    return response
 
 
 @login_required

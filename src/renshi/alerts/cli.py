@@ -11,7 +11,7 @@ import datetime
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from django.utils import timezone
@@ -21,6 +21,9 @@ from rich.table import Table
 
 from renshi.core.errors import CoreError
 from renshi.core.i18n import gettext_noop
+
+if TYPE_CHECKING:
+    from renshi.alerts.services import TickReport
 
 console = Console()
 REJECTED_EXIT_CODE = 2
@@ -57,22 +60,15 @@ def register(app: typer.Typer, json_option: Any) -> None:
         from renshi.alerts.services import alert_tick
 
         report = alert_tick(now=parse_now(now) if now else None)
-        data = {
-            "now": report.now.isoformat(),
-            "raised": report.raised,
-            "resolved": report.resolved,
-            "standing": report.standing,
-            "notices_created": report.notices_created,
-            "notices_sent": report.notices_sent,
-            "letters": report.letters,
-        }
+        data = {"now": report.now.isoformat(), **report.counts()}
         if as_json:
             from renshi.cli import print_json
 
             print_json(data)
-        else:
-            summary = _("%(now)s: %(raised)s raised, %(resolved)s resolved, %(standing)s standing")
-            console.print(summary % data)
+            return
+        summary = _("%(now)s: %(raised)s raised, %(resolved)s resolved, %(standing)s standing")
+        console.print(summary % data, markup=False, highlight=False)
+        console.print(_tick_evidence_line(report), markup=False, highlight=False)
 
     @alerts.command("list", help=_("Standing warnings (all with --all), newest first."))
     def alerts_list(
@@ -102,6 +98,19 @@ def register(app: typer.Typer, json_option: Any) -> None:
                 row["message"],
             )  # fmt: skip
         console.print(table)
+
+
+def _tick_evidence_line(report: TickReport) -> str:
+    """What the tick did to the evidence log: a checkpoint signed or not, and its timestamp."""
+    if report.checkpoint_size is None:
+        line = _("evidence: no new checkpoint due")
+    else:
+        line = _("evidence: checkpoint signed at size %(size)s") % {"size": report.checkpoint_size}
+    if report.timestamped:
+        line += _("; the latest checkpoint is timestamped")
+    elif report.timestamp_error:
+        line += _("; no timestamp: %(error)s") % {"error": report.timestamp_error}
+    return line
 
 
 def _company(code: str) -> Any:

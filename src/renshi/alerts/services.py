@@ -2,7 +2,12 @@
 and the transitions people make (acknowledge, assign, dismiss with a reason, resolve).
 
 ``alert_tick(now=...)`` is the single, idempotent entry point for everything time-driven: the
-Celery beat schedule, the embedded server and the tests with a simulated clock all call it.
+Celery beat schedule, the embedded server and the tests with a simulated clock all call it. It
+ends with the evidence log's tick (a signed checkpoint when one is due).
+
+Every step in a warning's history is also an evidence entry (``alert.raised``,
+``alert.changed``; built in ``renshi.alerts.evidence``), appended in the transaction that makes
+the step, so one exists exactly when the other does.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from django.utils import timezone
 from renshi import clock
 from renshi.access.checks import Perm, recorded_user, require
 from renshi.alerts.evaluators import EVALUATORS, Candidate
+from renshi.alerts.evidence import alert_changed_record, alert_raised_record
 from renshi.alerts.models import (
     STANDING_STATES,
     Alert,
@@ -29,6 +35,7 @@ from renshi.alerts.models import (
 from renshi.alerts.rules import DEFAULT_RULES
 from renshi.core.errors import CoreError, Message
 from renshi.core.i18n import gettext_noop
+from renshi.evidence.services import EvidenceRecord, evidence_append_many, evidence_tick
 from renshi.people.models import Company
 
 if TYPE_CHECKING:
@@ -48,6 +55,8 @@ ACTION_NAMES = {
     "dismiss": gettext_noop("dismissed"),
     "resolve": gettext_noop("resolved"),
 }
+RAISE = "raise"
+NOTE_LENGTH = 500
 
 
 class AlertError(CoreError):
@@ -64,6 +73,10 @@ class ReasonRequiredError(AlertError):
 
 @dataclass(frozen=True, slots=True)
 class TickReport:
+    """What a tick did. ``checkpoint_size`` is the size of the evidence checkpoint it signed
+    (None if none was due); ``timestamped`` whether a checkpoint got its outside timestamp, and
+    ``timestamp_error`` why not, when the authority failed."""
+
     now: datetime.datetime
     raised: int
     resolved: int
@@ -71,6 +84,23 @@ class TickReport:
     notices_created: int = 0
     notices_sent: int = 0
     letters: int = 0
+    checkpoint_size: int | None = None
+    timestamped: bool = False
+    timestamp_error: str | None = None
+
+    def counts(self) -> dict[str, Any]:
+        """What ``renshi tick --json`` and the Celery task report, besides the time."""
+        return {
+            "raised": self.raised,
+            "resolved": self.resolved,
+            "standing": self.standing,
+            "notices_created": self.notices_created,
+            "notices_sent": self.notices_sent,
+            "letters": self.letters,
+            "checkpoint": self.checkpoint_size,
+            "timestamped": self.timestamped,
+            "timestamp_error": self.timestamp_error,
+        }
 
 
 def warning_rules_install_defaults(*, company: Company) -> list[WarningRule]:
@@ -94,29 +124,48 @@ def warning_rules_install_defaults(*, company: Company) -> list[WarningRule]:
     return WarningRule.objects.bulk_create(created)
 
 
-def _event(
-    alert: Alert, action: str, before: str, after: str, at: datetime.datetime, **kwargs: Any
-) -> None:
-    actor = kwargs.get("actor")
+def alert_event_create(
+    *,
+    alert: Alert,
+    action: str,
+    before: str,
+    after: str,
+    at: datetime.datetime,
+    actor: Actor = None,
+    note: str = "",
+) -> EvidenceRecord:
+    """Add a step to the warning's history. Returns its evidence record (``alert.raised`` for
+    the first step, ``alert.changed`` for the others), which the caller appends in the same
+    transaction: a tick appends all of a rule's records at once, late, to hold the log's lock
+    briefly."""
+    note = str(note)[:NOTE_LENGTH]
     AlertEvent.objects.create(
         alert=alert,
         action=action,
         from_state=before,
         to_state=after,
         actor=recorded_user(actor),
-        note=str(kwargs.get("note", ""))[:500],
+        note=note,
         at=at,
+    )
+    if action == RAISE:
+        return alert_raised_record(alert)
+    return alert_changed_record(
+        alert, action=action, before=before, after=after, actor=actor, note=note, at=at
     )
 
 
-def _raise(rule: WarningRule, candidate: Candidate, now: datetime.datetime) -> bool:
-    """Raise a warning for a new cause; False if one already stands for it."""
+def _raise(
+    rule: WarningRule, candidate: Candidate, now: datetime.datetime
+) -> EvidenceRecord | None:
+    """Raise a warning for a new cause, and return its evidence record; None if one already
+    stands for it."""
     # A standing warning already covers the cause; a dismissed one was judged by a person, and
     # the same cause does not come back to them.
     if Alert.objects.filter(
         rule=rule, cause=candidate.cause, state__in=(*STANDING_STATES, AlertState.DISMISSED)
     ).exists():
-        return False
+        return None
     try:
         with transaction.atomic():  # the partial unique constraint settles a race
             alert = Alert.objects.create(
@@ -133,14 +182,19 @@ def _raise(rule: WarningRule, candidate: Candidate, now: datetime.datetime) -> b
                 raised_at=now,
                 updated_at=now,
             )
-            _event(alert, "raise", "", AlertState.OPEN, now)
+            record = alert_event_create(
+                alert=alert, action=RAISE, before="", after=AlertState.OPEN, at=now
+            )
     except IntegrityError:
-        return False
-    return True
+        return None
+    return record
 
 
-def _resolve_gone(rule: WarningRule, causes: set[str], now: datetime.datetime) -> int:
-    resolved = 0
+def _resolve_gone(
+    rule: WarningRule, causes: set[str], now: datetime.datetime
+) -> list[EvidenceRecord]:
+    """Resolve the rule's standing warnings whose cause is gone; their evidence records."""
+    records = []
     for alert in Alert.objects.filter(rule=rule, state__in=STANDING_STATES).exclude(
         cause__in=causes
     ):
@@ -148,9 +202,17 @@ def _resolve_gone(rule: WarningRule, causes: set[str], now: datetime.datetime) -
         alert.state = AlertState.RESOLVED
         alert.updated_at = alert.closed_at = now
         alert.save(update_fields=["state", "updated_at", "closed_at"])
-        _event(alert, "resolve", before, AlertState.RESOLVED, now, note="cause gone")
-        resolved += 1
-    return resolved
+        records.append(
+            alert_event_create(
+                alert=alert,
+                action="resolve",
+                before=before,
+                after=AlertState.RESOLVED,
+                at=now,
+                note="cause gone",
+            )
+        )
+    return records
 
 
 def _refresh(rule: WarningRule, candidate: Candidate, now: datetime.datetime) -> None:
@@ -163,7 +225,9 @@ def _refresh(rule: WarningRule, candidate: Candidate, now: datetime.datetime) ->
 
 
 def alert_tick(*, now: datetime.datetime | None = None) -> TickReport:
-    """Evaluate every active rule of every company at ``now``; raise and resolve accordingly."""
+    """Evaluate every active rule of every company at ``now``; raise and resolve accordingly;
+    then the notices due, then the evidence log's checkpoint (outside any other transaction:
+    it may wait on a timestamp authority)."""
     now = now or clock.now()
     raised = resolved = 0
     for company in Company.objects.order_by("id"):
@@ -171,16 +235,22 @@ def alert_tick(*, now: datetime.datetime | None = None) -> TickReport:
         for rule in WarningRule.objects.filter(company=company, is_active=True).order_by("kind"):
             candidates = EVALUATORS[rule.kind](company, rule, timezone.localtime(now))
             with transaction.atomic():
+                records = []
                 for candidate in candidates:
-                    if _raise(rule, candidate, now):
-                        raised += 1
-                    else:
+                    record = _raise(rule, candidate, now)
+                    if record is None:
                         _refresh(rule, candidate, now)
-                resolved += _resolve_gone(rule, {c.cause for c in candidates}, now)
+                    else:
+                        records.append(record)
+                raised += len(records)
+                gone = _resolve_gone(rule, {c.cause for c in candidates}, now)
+                resolved += len(gone)
+                evidence_append_many(records=[*records, *gone], at=now)
     from renshi.notices.services import notices_tick  # notices build on warnings
 
     notices = notices_tick(now=now)
     standing = Alert.objects.filter(state__in=STANDING_STATES).count()
+    evidence = evidence_tick(now=now)
     return TickReport(
         now=now,
         raised=raised,
@@ -189,6 +259,9 @@ def alert_tick(*, now: datetime.datetime | None = None) -> TickReport:
         notices_created=notices.created,
         notices_sent=notices.sent,
         letters=notices.escalated,
+        checkpoint_size=None if evidence.checkpoint is None else evidence.checkpoint.size,
+        timestamped=evidence.timestamped,
+        timestamp_error=evidence.timestamp_error,
     )
 
 
@@ -219,10 +292,13 @@ def _transition(
             alert.closed_at = now
             fields.append("closed_at")
         if to == AlertState.DISMISSED:
-            alert.dismissed_reason = note[:500]
+            alert.dismissed_reason = note[:NOTE_LENGTH]
             fields.append("dismissed_reason")
         alert.save(update_fields=fields)
-        _event(alert, action, before, to, now, actor=actor, note=note)
+        record = alert_event_create(
+            alert=alert, action=action, before=before, after=to, at=now, actor=actor, note=note
+        )
+        evidence_append_many(records=[record], at=now)
     return alert
 
 
@@ -263,12 +339,23 @@ def alert_resolve(*, actor: Actor, alert: Alert, note: str = "") -> Alert:
 
 def alert_assign(*, actor: Actor, alert: Alert, owner: Any) -> Alert:
     require(actor, Perm.PEOPLE_VIEW, company=alert.company)
-    alert.owner = owner
-    alert.updated_at = clock.now()
-    alert.save(update_fields=["owner", "updated_at"])
-    _event(
-        alert, "assign", alert.state, alert.state, alert.updated_at, actor=actor, note=str(owner)
-    )
+    now = clock.now()
+    with transaction.atomic():
+        # The state as it is now, not as the caller last read it: the history records it.
+        alert = Alert.objects.select_for_update().get(pk=alert.pk)
+        alert.owner = owner
+        alert.updated_at = now
+        alert.save(update_fields=["owner", "updated_at"])
+        record = alert_event_create(
+            alert=alert,
+            action="assign",
+            before=alert.state,
+            after=alert.state,
+            at=now,
+            actor=actor,
+            note=str(owner),
+        )
+        evidence_append_many(records=[record], at=now)
     return alert
 
 

@@ -8,6 +8,6 @@ from renshi.alerts.services import alert_tick
 
 
 @shared_task(name="renshi.alerts.tick")
-def tick() -> dict[str, int]:
+def tick() -> dict[str, object]:
     report = alert_tick()
-    return {"raised": report.raised, "resolved": report.resolved, "standing": report.standing}
+    return report.counts()

@@ -3,16 +3,17 @@
 A leave is requested, then approved, rejected or cancelled. Approval freezes what payroll
 reads: one ``LeaveMonth`` row per month with that month's working days of the leave and the
 leave type's pay rule and ratio as they were on the day of approval. Cancelling an approved
-leave removes those rows. Errors carry an English template marked for translation (see
+leave removes those rows. Each step is written to the evidence log in the transaction of the
+step (``attendance.evidence``). Errors carry an English template marked for translation (see
 ``renshi.core.errors``); permission failures raise Django's ``PermissionDenied``.
 """
 
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -21,6 +22,12 @@ from django.utils.translation import gettext, gettext_noop
 
 from renshi.access.checks import Perm, recorded_user, require
 from renshi.attendance.calendar import month_last_day, working_days, working_days_by_month
+from renshi.attendance.evidence import (
+    approved_record,
+    cancelled_record,
+    rejected_record,
+    requested_record,
+)
 from renshi.attendance.models import (
     AttendanceMonth,
     LeaveMonth,
@@ -33,6 +40,7 @@ from renshi.attendance.models import (
 )
 from renshi.core.errors import CoreError
 from renshi.core.months import Month
+from renshi.evidence.services import evidence_append_many
 from renshi.people.models import Company, Employee
 
 if TYPE_CHECKING:
@@ -239,6 +247,19 @@ def leave_record_validate(
     return days
 
 
+@dataclass(frozen=True, slots=True)
+class CostConfirmation:
+    """What the employee read and confirmed before requesting (``payroll.leave_cost``): kept
+    with the leave and written into its ``leave.requested`` entry."""
+
+    statement: str
+    digest: str  # the statement's SHA-256, as the form carried it
+    figures: dict[str, Any] = field(default_factory=dict)
+    long_leave_rule: str = ""
+    prepay_amount: Decimal = ZERO
+    confirmed_at: datetime.datetime | None = None
+
+
 def leave_record_create(
     *,
     actor: Actor,
@@ -247,12 +268,14 @@ def leave_record_create(
     start_date: datetime.date,
     end_date: datetime.date,
     reason: str = "",
+    cost: CostConfirmation | None = None,
 ) -> LeaveRecord:
     """Request leave for ``employee``: by the employee, their manager or HR.
 
     The working days are counted with the official calendar. Refuses dates in the wrong order,
     a stretch with no working day, a leave type of another company or out of use, and an
-    overlap with a requested or approved leave of the same employee.
+    overlap with a requested or approved leave of the same employee. ``cost`` is the cost
+    statement the employee confirmed, when they were shown one.
     """
     if len(reason) > _REASON_MAX_LENGTH:
         raise LeaveReasonTooLongError(field="reason", limit=_REASON_MAX_LENGTH)
@@ -266,7 +289,7 @@ def leave_record_create(
             start_date=start_date,
             end_date=end_date,
         )
-        return LeaveRecord.objects.create(
+        leave = LeaveRecord(
             employee=employee,
             leave_type=leave_type,
             start_date=start_date,
@@ -274,6 +297,30 @@ def leave_record_create(
             days=Decimal(days),
             reason=reason,
         )
+        if cost is not None:
+            leave.long_leave_rule = cost.long_leave_rule
+            leave.cost_statement = cost.statement
+            leave.cost_figures = cost.figures
+            leave.cost_confirmed_at = cost.confirmed_at
+            leave.cost_confirmed_by = recorded_user(actor)
+            leave.prepay_amount = cost.prepay_amount
+        leave.save()
+        record = requested_record(leave, actor=actor, cost=_cost_facts(cost))
+        evidence_append_many(records=[record])
+    return leave
+
+
+def _cost_facts(cost: CostConfirmation | None) -> dict[str, Any] | None:
+    if cost is None:
+        return None
+    return {
+        "statement": cost.statement,
+        "statement_sha256": cost.digest,
+        "figures": cost.figures,
+        "long_leave_rule": cost.long_leave_rule,
+        "prepay_amount": cost.prepay_amount,
+        "confirmed_at": cost.confirmed_at,
+    }
 
 
 def _lock(leave: LeaveRecord) -> None:
@@ -319,7 +366,7 @@ def leave_record_approve(*, actor: Actor, leave: LeaveRecord) -> LeaveRecord:
             pay_rule = PayRule.REDUCED
             pay_ratio = leave_settings_for(leave.employee.company).reduced_pay_ratio
         by_month = working_days_by_month(leave.start_date, leave.end_date)
-        LeaveMonth.objects.bulk_create(
+        months = LeaveMonth.objects.bulk_create(
             [
                 LeaveMonth(
                     leave=leave,
@@ -335,6 +382,7 @@ def leave_record_approve(*, actor: Actor, leave: LeaveRecord) -> LeaveRecord:
         )
         leave.days = Decimal(sum(by_month.values()))
         _decided(leave, actor, LeaveStatus.APPROVED)
+        evidence_append_many(records=[approved_record(leave, months=months, actor=actor)])
     return leave
 
 
@@ -346,6 +394,7 @@ def leave_record_reject(*, actor: Actor, leave: LeaveRecord) -> LeaveRecord:
         if leave.status != LeaveStatus.REQUESTED:
             raise LeaveNotRequestedError(field="status", status=_status_label(leave))
         _decided(leave, actor, LeaveStatus.REJECTED)
+        evidence_append_many(records=[rejected_record(leave, actor=actor)])
     return leave
 
 
@@ -363,9 +412,13 @@ def leave_record_cancel(*, actor: Actor, leave: LeaveRecord) -> LeaveRecord:
             _require_may_decide(actor, leave.employee)
         elif leave.status != LeaveStatus.REQUESTED:
             raise LeaveNotCancellableError(field="status", status=_status_label(leave))
+        removed = list(LeaveMonth.objects.filter(leave=leave).order_by("month"))
         LeaveMonth.objects.filter(leave=leave).delete()
+        from_status = leave.status
         leave.status = LeaveStatus.CANCELLED
         leave.save(update_fields=["status"])
+        record = cancelled_record(leave, from_status=from_status, months=removed, actor=actor)
+        evidence_append_many(records=[record])
     return leave
 
 

@@ -69,24 +69,69 @@ class InvalidTextError(CanonicalValueError):
 
 def canonical_json(value: Any) -> bytes:
     """The canonical UTF-8 bytes of ``value``; raise a ``CanonicalValueError`` naming the path
-    (``$.data.amount``) of the first value that has no canonical form."""
-    text = json.dumps(
-        _normalize(value, "$"),
-        sort_keys=True,
-        separators=(",", ":"),
-        ensure_ascii=False,
-        allow_nan=False,
-    )
+    (``$.data.amount``) of the first value that has no canonical form.
+
+    The common types (dict, list, str, Decimal, int, None) take a quick path that builds no
+    path names and leaves text to be checked by the encoding; anything else, and any refusal,
+    goes through the careful walk, which names the path of the value at fault."""
     try:
-        return text.encode("utf-8")
-    except UnicodeEncodeError:
-        raise InvalidTextError(field="$") from None
+        return _encode(_quick(value))
+    except (_NotQuick, CanonicalValueError, UnicodeEncodeError):
+        return _encode(_normalize(value, "$"))
 
 
-def canonical_value(value: Any) -> Any:
-    """``value`` reduced to the JSON types ``canonical_json`` writes (checking it on the way);
-    ``canonical_json`` of a document holding it writes it unchanged."""
-    return _normalize(value, "$")
+def canonical_object(members: Mapping[str, bytes]) -> bytes:
+    """The canonical bytes of an object whose members' values are canonical bytes already:
+    how an append puts a document together around data it encoded before taking the log's
+    lock. ``canonical_object({k: canonical_json(v)})`` equals ``canonical_json({k: v})``."""
+    parts = [
+        _encode(key) + b":" + members[key]
+        for key in sorted(members)  # the order json.dumps(sort_keys=True) writes
+    ]
+    return b"{" + b",".join(parts) + b"}"
+
+
+def _encode(value: Any) -> bytes:
+    text = json.dumps(
+        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    )
+    return text.encode("utf-8")
+
+
+class _NotQuick(Exception):
+    """The quick path met something it leaves to the careful walk."""
+
+
+def _quick(value: Any) -> Any:  # noqa: PLR0911 - one return per JSON type
+    kind = type(value)
+    if kind is str or value is None or kind is bool or kind is int:
+        return value
+    if kind is dict:
+        normalized = {}
+        for key, item in value.items():
+            if type(key) is not str:
+                raise _NotQuick
+            normalized[key] = _quick(item)
+        return normalized
+    if kind is Decimal:
+        if not value.is_finite():
+            raise _NotQuick
+        return str(value)
+    if kind is list or kind is tuple:
+        return [_quick(item) for item in value]
+    return _normalize(value, "$")  # a refusal here is redone from the root, with its path
+
+
+def decimal_at_scale(value: Any, exponent: Decimal) -> Decimal | None:
+    """A decimal column's value as the database stores it (``exponent`` is its scale, such as
+    ``Decimal("0.01")``), whether the row was just made from input (``10000``, ``Decimal(3)``)
+    or read back (PostgreSQL's ``Decimal``, SQLite's int or float, whose shortest form is the
+    stored amount): one fact, one written form in the log. None stays None."""
+    if value is None:
+        return None
+    if type(value) is Decimal:
+        return value.quantize(exponent)
+    return Decimal(str(value)).quantize(exponent)
 
 
 def sha256_hex(data: bytes) -> str:

@@ -1,9 +1,11 @@
-"""``renshi evidence verify|checkpoint|keygen|public-key``: the evidence log from the command line.
+"""``renshi evidence verify|checkpoint|export|keygen|public-key``: the evidence log from the
+command line.
 
 ``verify`` exits with status 1 when the log does not verify, after printing the first problem as
 one line (``error: entry 41 was changed: ...``) and the others after it; ``--json`` prints the
-whole report. Refusals (a checkpoint older than the last, a key file that exists) exit with 2,
-as every refused command does.
+whole report. ``export`` writes one employee's case package (``renshi.evidence.package``).
+Refusals (a checkpoint older than the last, a key file that exists, an employee number that
+several companies use) exit with 2, as every refused command does.
 """
 
 from __future__ import annotations
@@ -108,6 +110,63 @@ def register(app: typer.Typer, json_option: Any) -> None:
             )
         if timestamp_error:
             print(_("warning: %(message)s") % {"message": timestamp_error}, file=sys.stderr)
+
+    package_out_option = typer.Option(..., "--out", dir_okay=False, help=_("the ZIP file to write"))
+
+    @evidence.command(
+        "export",
+        help=_(
+            "Write one employee's evidence package (ZIP): their entries and attachments, "
+            "inclusion proofs, the signed checkpoint and its timestamp, a timeline PDF and "
+            "verify.py, to be checked offline with sha256sum, openssl and Python."
+        ),
+    )
+    def export(
+        employee: str = typer.Option(
+            ..., "--employee", help=_("the employee number, as `renshi alerts list` shows it")
+        ),
+        company: str = typer.Option(
+            "", "--company", help=_("company code (needed when companies share the number)")
+        ),
+        out: Path = package_out_option,
+        as_json: bool = json_option,
+    ) -> None:
+        from renshi.evidence.keys import signing_key
+        from renshi.evidence.package import evidence_package_build, evidence_package_employee
+
+        person = evidence_package_employee(number=employee, company_code=company)
+        package = evidence_package_build(employee=person, out=out)
+        data = {
+            "path": str(out),
+            "employee": person.number,
+            "company": person.company.code,
+            "entries": package.entry_count,
+            "checkpoint_size": package.checkpoint.size,
+            "timestamps": package.checkpoint.timestamps.count(),
+            "bytes": len(package.data),
+            "sha256": package.sha256,
+            "sums_sha256": package.sums_sha256,
+            "timestamp_error": (
+                None if package.timestamp_error is None else package.timestamp_error.render(_)
+            ),
+        }
+        if as_json:
+            from renshi.cli import print_json
+
+            print_json(data)
+        else:
+            print(
+                _("Evidence package written to %(path)s: %(entries)s entries of %(employee)s, "
+                  "proven against a checkpoint of %(checkpoint_size)s entries "
+                  "(%(timestamps)s timestamps); %(bytes)s bytes, SHA-256 %(sha256)s") % data
+            )  # fmt: skip
+        if signing_key().is_development:
+            print(
+                _("warning: signed with a development key; set RENSHI_EVIDENCE_KEY"),
+                file=sys.stderr,
+            )
+        if data["timestamp_error"]:
+            print(_("warning: %(message)s") % {"message": data["timestamp_error"]}, file=sys.stderr)
 
     out_option = typer.Option(..., "--out", dir_okay=False, help=_("the key file to write"))
 

@@ -61,11 +61,14 @@ def _fetch(sql: str) -> tuple[int, bytes] | None:
 
 def _create_empty() -> None:
     # The migration creates the row; a database flushed by the test runner has lost it. It is
-    # made again only for an empty log: with entries, the state would have to be rebuilt.
-    if EvidenceEntry.objects.exists():
-        raise LogStateMissingError(field="log")
+    # made again only for an empty log: with entries, the state would have to be rebuilt. The
+    # row is inserted before the entries are counted: a concurrent first append then waits on
+    # the row's key until this transaction ends and finds the row, instead of seeing this
+    # transaction's committed entries without it.
     try:
         with transaction.atomic():
             EvidenceLogState.objects.create(pk=LOG_STATE_ID)
     except IntegrityError:  # a concurrent first append created it
-        pass
+        return
+    if EvidenceEntry.objects.exists():
+        raise LogStateMissingError(field="log")

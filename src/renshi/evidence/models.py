@@ -19,11 +19,24 @@ whose ``corrects`` is the index of the entry it corrects. Only ``EvidenceLogStat
 and the Merkle frontier, to append without rereading the log) is updated, and nothing that
 verifies the log trusts it.
 
-Kinds are dotted names, thing then event: ``payroll.calculated``, ``payroll.approved``,
-``contribution.recorded``, ``leave.approved``, ``leave.confirmed``, ``alert.raised``,
-``notice.sent``, ``notice.delivered``, ``notice.opened``, ``notice.acknowledged``,
-``letter.issued``, ``letter.dispatched``, ``letter.received``, ``arrears.repaid``,
-``policy.used``.
+Kinds are dotted names, thing then event; each is written by one service, in the transaction
+of the change it records (the data of each is described where it is built, ``<app>/evidence.py``):
+
+- people: ``employee.onboarded``, ``employee.resigned``, ``enrolment.confirmed``;
+- leave: ``leave.requested`` (with the cost statement the employee saw), ``leave.approved``,
+  ``leave.rejected``, ``leave.cancelled``;
+- payroll, at approval: ``payroll.payslip`` (one per payslip, with its contributions item by
+  item), ``arrears.posted``, ``policy.used``, ``payroll.approved``; then ``payroll.paid``,
+  ``payroll.reopened``; the ledger: ``arrears.repaid``, ``arrears.waived``,
+  ``arrears.receivable``, ``arrears.prepaid``;
+- warnings and notices: ``alert.raised``, ``alert.changed``, ``notice.created``,
+  ``notice.sent`` (the exact bytes sent as a blob), ``notice.opened``, ``notice.acknowledged``,
+  ``letter.issued`` (the PDF), ``letter.dispatched`` (the scanned receipt);
+- the log itself: ``evidence.exported`` (a case package was handed out).
+
+Entries about one employee carry them in ``employee``; copies of notices to HR and finance, and
+company-wide records (approvals, policies), carry none, so that a case package holds no one
+else's personal data.
 
 On SQLite, a migration that rebuilds one of these tables (most ``AlterField`` operations do)
 drops its triggers with the old table: such a migration must call ``triggers.install`` again.

@@ -6,9 +6,10 @@ was committed. They lock the one log-state row, which makes index assignment gap
 serialises appenders: call them late in the transaction, after the slow work, to hold the lock
 briefly. An append reads the state row and writes the new rows; it never reads the log.
 
-``evidence_tick(now=...)`` is the scheduled part (Celery beat, ``renshi tick``): a checkpoint
-when the log has grown and the last is old enough, and a timestamp for the latest checkpoint
-when an authority is configured and it has none yet. Idempotent.
+``evidence_tick(now=...)`` is the scheduled part, run by ``alert_tick`` (``renshi tick``, Celery
+beat, the embedded server): a checkpoint when the log has grown and the last is old enough, and
+a timestamp for the latest checkpoint when an authority is configured and it has none yet.
+Idempotent.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from renshi.core.merkle import leaf_hash
 from renshi.evidence.canonical import (
     CanonicalValueError,
     canonical_json,
-    canonical_value,
+    canonical_object,
     sha256_hex,
 )
 from renshi.evidence.checkpoint_text import CheckpointText, checkpoint_time
@@ -127,6 +128,7 @@ def evidence_append_many(
     if not records:
         return []
     moment = timezone.localtime(_recorded_at(at))
+    recorded_at = canonical_json(moment)
     # Everything that can be refused is checked before the lock, so that a refusal leaves the
     # caller's transaction usable; inside, only the database itself can fail.
     prepared = [_prepare(record, path=f"records[{n}]") for n, record in enumerate(records)]
@@ -138,18 +140,20 @@ def evidence_append_many(
         for offset, (record, data, names, contents) in enumerate(prepared):
             index = first + offset
             blobs.update(contents)
-            document = {
-                "v": DOCUMENT_VERSION,
-                "index": index,
-                "kind": record.kind,
-                "company": record.company_id,
-                "employee": record.employee_id,
-                "recorded_at": moment,
-                "corrects": record.corrects,
-                "data": data,
-                "blobs": names,
-            }
-            canonical = canonical_json(document)
+            # Put together from parts in canonical form: the data was encoded before the lock.
+            canonical = canonical_object(
+                {
+                    "v": b"%d" % DOCUMENT_VERSION,
+                    "index": b"%d" % index,
+                    "kind": canonical_json(record.kind),
+                    "company": b"%d" % record.company_id,
+                    "employee": _json_int(record.employee_id),
+                    "recorded_at": recorded_at,
+                    "corrects": _json_int(record.corrects),
+                    "data": data,
+                    "blobs": canonical_json(names),
+                }
+            )
             digest = leaf_hash(canonical)
             compact.append(digest)
             entries.append(
@@ -272,13 +276,13 @@ def _require_kind(kind: str) -> None:
 
 def _prepare(
     record: EvidenceRecord, *, path: str
-) -> tuple[EvidenceRecord, Any, dict[str, str], dict[str, bytes]]:
-    """Check a record; its data in canonical form, its attachments' names and bytes."""
+) -> tuple[EvidenceRecord, bytes, dict[str, str], dict[str, bytes]]:
+    """Check a record; its data's canonical bytes, its attachments' names and bytes."""
     _require_kind(record.kind)
     if record.corrects is not None:
         _require_correctable(record)
     try:
-        data = canonical_value(record.data)
+        data = canonical_json(record.data)
     except CanonicalValueError as error:
         field = str(error.params.get("field", "$")).replace("$", "$.data", 1)
         raise type(error)(**{**error.params, "field": field}) from None
@@ -291,6 +295,10 @@ def _prepare(
         names[name] = sha256_hex(content)
         contents[names[name]] = content
     return record, data, names, contents
+
+
+def _json_int(value: int | None) -> bytes:
+    return b"null" if value is None else b"%d" % value
 
 
 def _require_correctable(record: EvidenceRecord) -> None:

@@ -3,6 +3,12 @@ record the employee's acknowledgement, escalate to a demand letter, record the p
 
 ``notices_tick(now=...)`` is called by ``alert_tick`` and does everything due at ``now``. Nothing
 is marked sent that the provider did not accept; every try keeps its exact bytes and hash.
+
+Each of these changes writes its evidence entry (built in ``renshi.notices.evidence``) in the
+same transaction: ``notice.created``, ``notice.sent`` (every attempt, failed ones too; the
+transaction holds the record of the attempt, not the network call), ``notice.opened``,
+``notice.acknowledged``, ``letter.issued``, ``letter.dispatched``, and ``alert.changed`` for
+the warning a notice moves.
 """
 
 from __future__ import annotations
@@ -22,11 +28,13 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from renshi.access.models import Role, RoleAssignment
-from renshi.alerts.models import STANDING_STATES, Alert, AlertEvent, AlertState, RuleKind
+from renshi.alerts.models import STANDING_STATES, Alert, AlertState, RuleKind
+from renshi.alerts.services import alert_event_create
 from renshi.clock import now as clock_now
 from renshi.core.errors import CoreError
 from renshi.core.i18n import gettext_noop
 from renshi.core.money import ZERO, format_money
+from renshi.evidence.services import EvidenceRecord, evidence_append_many
 from renshi.notices.channels.base import (
     DeliveryFailure,
     Outgoing,
@@ -34,6 +42,18 @@ from renshi.notices.channels.base import (
     retry_delays,
 )
 from renshi.notices.channels.registry import channel_for
+from renshi.notices.evidence import (
+    EMPLOYEE,
+    STAFF,
+    letter_dispatched_record,
+    letter_issued_record,
+    notice_acknowledged_record,
+    notice_created_record,
+    notice_opened_record,
+    notice_sent_record,
+    notice_shown_record,
+    text_sha256,
+)
 from renshi.notices.letters import (
     DemandLetter as LetterDocument,
 )
@@ -68,6 +88,8 @@ if TYPE_CHECKING:
 # Warnings that are about money the employee owes, and so are worth a notice to them.
 NOTICE_RULES = (RuleKind.ARREARS_OVER, RuleKind.SHARE_NOT_COVERED)
 IN_APP = "in_app"
+# Who is copied on a notice when the rule says so, in the order a role is named (hr+finance).
+COPY_ROLES = (Role.HR, Role.FINANCE)
 
 
 class NoticeError(CoreError):
@@ -115,14 +137,21 @@ def _bound_address(employee: Employee, kind: str) -> tuple[str, ContactAddress |
     return (employee.email if kind == ContactKind.EMAIL else employee.phone), None
 
 
-def _copies(company: Company) -> list[str]:
-    """HR and finance addresses for the copy the rule asks for."""
-    emails = (
-        RoleAssignment.objects.filter(company=company, role__in=[Role.HR, Role.FINANCE])
-        .exclude(user__email="")
-        .values_list("user__email", flat=True)
+def _copies(company_id: int, addresses: Iterable[str] | None = None) -> dict[str, str]:
+    """HR and finance addresses for the copy the rule asks for (or only ``addresses``), each
+    with the role it is named by in the evidence log: ``hr``, ``finance`` or ``hr+finance``."""
+    rows = RoleAssignment.objects.filter(company_id=company_id, role__in=COPY_ROLES).exclude(
+        user__email=""
     )
-    return sorted(set(emails))
+    if addresses is not None:
+        rows = rows.filter(user__email__in=list(addresses))
+    roles: dict[str, set[str]] = {}
+    for email, role in rows.values_list("user__email", "role"):
+        roles.setdefault(email, set()).add(role)
+    return {
+        email: "+".join(role for role in COPY_ROLES if role in roles[email])
+        for email in sorted(roles)
+    }
 
 
 def notice_create(*, alert: Alert, now: datetime.datetime) -> tuple[Notice, str]:
@@ -160,16 +189,17 @@ def notice_create(*, alert: Alert, now: datetime.datetime) -> tuple[Notice, str]
             deadline=deadline,
             created_at=now,
         )
-        NoticeLink.objects.create(
+        link = NoticeLink.objects.create(
             notice=notice,
             token_sha256=token_hash(token),
             expires_at=now + datetime.timedelta(days=options.link_days),
             created_at=now,
         )
-        for channel in alert.rule.channels:
-            _plan_delivery(notice, channel, now)
-        if alert.rule.copy_hr_and_finance:
-            for address in _copies(company):
+        planned = [_plan_delivery(notice, channel, now) for channel in alert.rule.channels]
+        deliveries = [delivery for delivery in planned if delivery is not None]
+        copies = _copies(company.pk) if alert.rule.copy_hr_and_finance else {}
+        for address in copies:
+            deliveries.append(
                 Delivery.objects.create(
                     notice=notice,
                     channel="email",
@@ -177,25 +207,30 @@ def notice_create(*, alert: Alert, now: datetime.datetime) -> tuple[Notice, str]
                     is_copy=True,
                     next_attempt_at=now,
                 )
+            )
+        created = notice_created_record(
+            notice, token=token, link=link, deliveries=deliveries, copy_roles=copies
+        )
+        shown = [notice_shown_record(d) for d in deliveries if d.channel == IN_APP]
+        evidence_append_many(records=[created, *shown], at=now)
     return notice, token
 
 
-def _plan_delivery(notice: Notice, channel: str, now: datetime.datetime) -> None:
+def _plan_delivery(notice: Notice, channel: str, now: datetime.datetime) -> Delivery | None:
     if channel == IN_APP:
         # Shown in the employee's portal: there is nothing to transmit, it is there.
-        Delivery.objects.create(
+        return Delivery.objects.create(
             notice=notice,
             channel=IN_APP,
             address=notice.employee.number,
             state=DeliveryState.SENT,
             sent_at=now,
         )
-        return
     kind = ContactKind.MOBILE if channel == "sms" else ContactKind.EMAIL
     address, contact = _bound_address(notice.employee, kind)
     if not address:
-        return  # no address of that kind on file: the in-app notice and the letter remain
-    Delivery.objects.create(
+        return None  # no address of that kind on file: the in-app notice and the letter remain
+    return Delivery.objects.create(
         notice=notice,
         channel=channel,
         address=address,
@@ -205,7 +240,8 @@ def _plan_delivery(notice: Notice, channel: str, now: datetime.datetime) -> None
 
 
 def delivery_attempt(*, delivery: Delivery, now: datetime.datetime) -> DeliveryAttempt:
-    """One try: the channel builds the bytes, sends them, and we keep what it reports."""
+    """One try: the channel builds the bytes, sends them, and we keep what it reports. The
+    sending is not in the transaction; what was sent, or failed, is kept with its evidence."""
     notice = delivery.notice
     options = _settings(notice.company)
     outgoing = Outgoing(
@@ -217,37 +253,54 @@ def delivery_attempt(*, delivery: Delivery, now: datetime.datetime) -> DeliveryA
         reference=f"notice-{notice.pk}-delivery-{delivery.pk}",
     )
     attempt_number = delivery.attempts + 1
+    role = EMPLOYEE
+    if delivery.is_copy:
+        role = _copies(notice.company_id, [delivery.address]).get(delivery.address, STAFF)
     try:
         sent = channel_for(delivery.channel).send(outgoing)
     except DeliveryFailure as failure:
         is_final = not failure.is_temporary or is_last_attempt(attempt_number)
+        with transaction.atomic():
+            attempt = DeliveryAttempt.objects.create(
+                delivery=delivery,
+                payload=failure.payload,
+                sha256=failure.sha256,
+                outcome="temporary" if failure.is_temporary else "permanent",
+                provider_response=failure.provider_response or failure.render(),
+                at=now,
+            )
+            delivery.attempts = attempt_number
+            delivery.state = DeliveryState.FAILED if is_final else DeliveryState.RETRYING
+            delivery.next_attempt_at = None if is_final else now + retry_delays(attempt_number)
+            delivery.save(update_fields=["attempts", "state", "next_attempt_at"])
+            record = notice_sent_record(
+                attempt,
+                delivery=delivery,
+                number=attempt_number,
+                recipient_role=role,
+                error=failure.render(),
+            )
+            evidence_append_many(records=[record], at=now)
+        return attempt
+    with transaction.atomic():
         attempt = DeliveryAttempt.objects.create(
             delivery=delivery,
-            payload=failure.payload,
-            sha256=failure.sha256,
-            outcome="temporary" if failure.is_temporary else "permanent",
-            provider_response=failure.provider_response or failure.render(),
-            at=now,
+            payload=sent.payload,
+            sha256=sent.sha256,
+            outcome="sent",
+            provider_message_id=sent.provider_message_id or "",
+            provider_response=sent.provider_response,
+            at=sent.sent_at,
         )
         delivery.attempts = attempt_number
-        delivery.state = DeliveryState.FAILED if is_final else DeliveryState.RETRYING
-        delivery.next_attempt_at = None if is_final else now + retry_delays(attempt_number)
-        delivery.save(update_fields=["attempts", "state", "next_attempt_at"])
-        return attempt
-    attempt = DeliveryAttempt.objects.create(
-        delivery=delivery,
-        payload=sent.payload,
-        sha256=sent.sha256,
-        outcome="sent",
-        provider_message_id=sent.provider_message_id or "",
-        provider_response=sent.provider_response,
-        at=sent.sent_at,
-    )
-    delivery.attempts = attempt_number
-    delivery.state = DeliveryState.SENT
-    delivery.sent_at = sent.sent_at
-    delivery.next_attempt_at = None
-    delivery.save(update_fields=["attempts", "state", "sent_at", "next_attempt_at"])
+        delivery.state = DeliveryState.SENT
+        delivery.sent_at = sent.sent_at
+        delivery.next_attempt_at = None
+        delivery.save(update_fields=["attempts", "state", "sent_at", "next_attempt_at"])
+        record = notice_sent_record(
+            attempt, delivery=delivery, number=attempt_number, recipient_role=role
+        )
+        evidence_append_many(records=[record], at=now)
     return attempt
 
 
@@ -262,19 +315,28 @@ def _settle_notice(notice: Notice, now: datetime.datetime) -> None:
         notice.state = NoticeState.FAILED
     else:
         return
-    notice.save(update_fields=["state"])
-    alert = notice.alert
-    if notice.state == NoticeState.SENT and alert is not None and alert.state == AlertState.OPEN:
-        _alert_move(alert, AlertState.NOTIFIED, "notify", now, note=f"notice {notice.pk}")
+    with transaction.atomic():
+        notice.save(update_fields=["state"])
+        alert = notice.alert
+        if (
+            notice.state == NoticeState.SENT
+            and alert is not None
+            and alert.state == AlertState.OPEN
+        ):
+            record = _alert_move(alert, AlertState.NOTIFIED, "notify", now, f"notice {notice.pk}")
+            evidence_append_many(records=[record], at=now)
 
 
-def _alert_move(alert: Alert, to: str, action: str, now: datetime.datetime, note: str = "") -> None:
+def _alert_move(
+    alert: Alert, to: str, action: str, now: datetime.datetime, note: str = "", actor: Actor = None
+) -> EvidenceRecord:
+    """Move the warning a notice is about; its ``alert.changed`` record, to append."""
     before = alert.state
     alert.state = to
     alert.updated_at = now
     alert.save(update_fields=["state", "updated_at"])
-    AlertEvent.objects.create(
-        alert=alert, action=action, from_state=before, to_state=to, note=note[:500], at=now
+    return alert_event_create(
+        alert=alert, action=action, before=before, after=to, at=now, actor=actor, note=note
     )
 
 
@@ -289,9 +351,11 @@ def notice_open(
     if found is None:
         return None
     is_expired = now >= found.expires_at
-    NoticeOpening.objects.create(
-        link=found, at=now, ip=ip or None, user_agent=user_agent[:500], is_expired=is_expired
-    )
+    with transaction.atomic():
+        opening = NoticeOpening.objects.create(
+            link=found, at=now, ip=ip or None, user_agent=user_agent[:500], is_expired=is_expired
+        )
+        evidence_append_many(records=[notice_opened_record(opening, notice=found.notice)], at=now)
     return None if is_expired else found.notice
 
 
@@ -310,7 +374,7 @@ def notice_acknowledge(
             notice=notice,
             user=actor,
             text_shown=notice.body_text,
-            text_sha256=hashlib.sha256(notice.body_text.encode()).hexdigest(),
+            text_sha256=text_sha256(notice.body_text),
             at=now,
             ip=ip or None,
             user_agent=user_agent[:500],
@@ -318,9 +382,15 @@ def notice_acknowledge(
         notice.state = NoticeState.ACKNOWLEDGED
         notice.acknowledged_at = now
         notice.save(update_fields=["state", "acknowledged_at"])
+        records = [notice_acknowledged_record(acknowledgement, notice=notice, actor=actor)]
         alert = notice.alert
         if alert is not None and alert.state in STANDING_STATES:
-            _alert_move(alert, AlertState.ACKNOWLEDGED, "acknowledge", now, note="by employee")
+            records.append(
+                _alert_move(
+                    alert, AlertState.ACKNOWLEDGED, "acknowledge", now, "by employee", actor=actor
+                )
+            )
+        evidence_append_many(records=records, at=now)
     return acknowledgement
 
 
@@ -380,15 +450,19 @@ def demand_letter_create(*, notice: Notice, now: datetime.datetime) -> DemandLet
         issue_date=issue,
     )
     pdf = render_demand_letter_pdf(document)
-    return DemandLetter.objects.create(
-        notice=notice,
-        number=number,
-        amount=total,
-        deadline=deadline,
-        pdf=pdf,
-        sha256=hashlib.sha256(pdf).hexdigest(),
-        created_at=now,
-    )
+    with transaction.atomic():
+        letter = DemandLetter.objects.create(
+            notice=notice,
+            number=number,
+            amount=total,
+            deadline=deadline,
+            pdf=pdf,
+            sha256=hashlib.sha256(pdf).hexdigest(),
+            created_at=now,
+        )
+        record = letter_issued_record(letter, lines=lines, offsets=offsets, issued_on=issue)
+        evidence_append_many(records=[record], at=now)
+    return letter
 
 
 def _escalate_due(now: datetime.datetime) -> int:
@@ -411,7 +485,8 @@ def _escalate_due(now: datetime.datetime) -> int:
             continue
         with transaction.atomic():
             letter = demand_letter_create(notice=notice, now=now)
-            _alert_move(alert, AlertState.ESCALATED, "escalate", now, note=letter.number)
+            record = _alert_move(alert, AlertState.ESCALATED, "escalate", now, letter.number)
+            evidence_append_many(records=[record], at=now)
         escalated += 1
     return escalated
 
@@ -424,28 +499,47 @@ def postal_dispatch_record(
     dispatched_on: datetime.date,
     receipt: Any = None,
     carrier: str = "EMS",
+    address: str = "",
 ) -> PostalDispatch:
-    """HR posted the letter: the tracking number, the date and the scanned receipt."""
+    """HR posted the letter: the tracking number, the date and the scanned receipt. The
+    address it was posted to, when given, is kept in the evidence entry."""
     from renshi.access.checks import Perm, recorded_user, require
 
     require(actor, Perm.PEOPLE_EDIT, company=letter.notice.company, employee=letter.notice.employee)
     if not tracking_number.strip():  # without it the dispatch proves nothing
         raise TrackingNumberRequiredError(field="tracking_number")
-    digest = ""
+    content, name = None, ""
     if receipt is not None:
-        content = receipt.read()
+        content, name = receipt.read(), str(receipt.name)
         receipt.seek(0)
-        digest = hashlib.sha256(content).hexdigest()
-    return PostalDispatch.objects.create(
-        letter=letter,
-        carrier=carrier,
-        tracking_number=tracking_number.strip(),
-        dispatched_on=dispatched_on,
-        receipt=receipt or "",
-        receipt_sha256=digest,
-        recorded_by=recorded_user(actor),
-        recorded_at=clock_now(),
-    )
+    now = clock_now()
+    with transaction.atomic():
+        dispatch = PostalDispatch.objects.create(
+            letter=letter,
+            carrier=carrier,
+            tracking_number=tracking_number.strip(),
+            dispatched_on=dispatched_on,
+            receipt=receipt or "",
+            receipt_sha256="" if content is None else hashlib.sha256(content).hexdigest(),
+            recorded_by=recorded_user(actor),
+            recorded_at=now,
+        )
+        record = letter_dispatched_record(
+            dispatch,
+            letter=letter,
+            actor=actor,
+            address=address.strip(),
+            receipt=content,
+            receipt_name=name,
+        )
+        try:
+            evidence_append_many(records=[record], at=now)
+        except Exception:
+            # The row goes with the transaction; the file it stored would stay behind.
+            if dispatch.receipt:
+                dispatch.receipt.delete(save=False)
+            raise
+    return dispatch
 
 
 def _new_notices(now: datetime.datetime) -> int:

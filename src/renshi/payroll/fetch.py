@@ -26,7 +26,7 @@ from renshi.payroll.models import (
     SalaryAssignment,
     SalaryComponent,
 )
-from renshi.people.models import Company, Employee
+from renshi.people.models import ENROLMENT_BASE_FIELDS, Company, Employee
 from renshi.people.selectors import enrolments_covering
 
 
@@ -138,14 +138,7 @@ def _enrolments(ids: Sequence[int], month: str) -> dict[int, dict[str, Any]]:
             "employee_id",
             "city",
             "work_injury_class",
-            "base",
-            "pension_base",
-            "medical_base",
-            "unemployment_base",
-            "work_injury_base",
-            "maternity_base",
-            "housing_fund_base",
-            "housing_fund_rate",
+            *ENROLMENT_BASE_FIELDS,
         )
     )
     for row in rows:

@@ -27,6 +27,7 @@ from renshi.attendance.calendar import working_days_by_month
 from renshi.attendance.models import LeaveRecord, LeaveStatus, LeaveType, LongLeaveRule, PayRule
 from renshi.attendance.selectors import TimeSummary
 from renshi.attendance.services import (
+    CostConfirmation,
     leave_record_create,
     leave_record_validate,
     leave_settings_for,
@@ -36,7 +37,14 @@ from renshi.clock import now as clock_now
 from renshi.core.errors import CoreError
 from renshi.core.money import ZERO, format_money, parse_money, round_cent
 from renshi.payroll.compute import Calculator, Computed
-from renshi.payroll.fetch import RunContext, eligible_employee_ids, fetch_chunk, run_context
+from renshi.payroll.evidence import ledger_append
+from renshi.payroll.fetch import (
+    RunContext,
+    arrears_balances,
+    eligible_employee_ids,
+    fetch_chunk,
+    run_context,
+)
 from renshi.payroll.models import ArrearsEntry, ArrearsKind
 from renshi.payroll.services import AmountNotPositiveError
 from renshi.people.models import Employee
@@ -350,31 +358,22 @@ def leave_request_submit(
         )
         if cost.digest != shown_digest:
             raise StatementChangedError(field="is_confirmed")
-        leave = leave_record_create(
+        return leave_record_create(
             actor=actor,
             employee=employee,
             leave_type=leave_type,
             start_date=start_date,
             end_date=end_date,
             reason=reason,
+            cost=CostConfirmation(
+                statement=cost.statement,
+                digest=cost.digest,
+                figures=cost.figures(),
+                long_leave_rule=cost.long_leave_rule,
+                prepay_amount=cost.prepay_amount,
+                confirmed_at=clock_now(),
+            ),
         )
-        leave.long_leave_rule = cost.long_leave_rule
-        leave.cost_statement = cost.statement
-        leave.cost_figures = cost.figures()
-        leave.cost_confirmed_at = clock_now()
-        leave.cost_confirmed_by = recorded_user(actor)
-        leave.prepay_amount = cost.prepay_amount
-        leave.save(
-            update_fields=[
-                "long_leave_rule",
-                "cost_statement",
-                "cost_figures",
-                "cost_confirmed_at",
-                "cost_confirmed_by",
-                "prepay_amount",
-            ]
-        )
-    return leave
 
 
 def leave_prepayment_record(
@@ -416,4 +415,14 @@ def leave_prepayment_record(
         locked.prepaid_amount = round_cent(locked.prepaid_amount + value)
         locked.save(update_fields=["prepaid_amount"])
         leave.prepaid_amount = locked.prepaid_amount
+        ledger_append(
+            entry,
+            actor=actor,
+            balance_after=arrears_balances([employee.pk]).get(employee.pk, ZERO),
+            extra={
+                "leave": locked.pk,
+                "prepaid_for_leave": locked.prepaid_amount,
+                "required_for_leave": locked.prepay_amount,
+            },
+        )
     return entry

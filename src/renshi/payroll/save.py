@@ -19,12 +19,8 @@ from renshi.payroll.models import CalculationFailure, Payslip, PayslipLine
 
 BATCH_SIZE = 2000
 
-PAYSLIP_COLUMNS = (
-    "id",
-    "calculation_id",
-    "run_id",
-    "employee_id",
-    "month",
+# A payslip's results, as saved and as its evidence entry reads them back.
+PAYSLIP_RESULT_COLUMNS = (
     "city",
     "is_final",
     "gross",
@@ -40,6 +36,14 @@ PAYSLIP_COLUMNS = (
     "arrears_before",
     "arrears_after",
     "iit_cumulative",
+)
+PAYSLIP_COLUMNS = (
+    "id",
+    "calculation_id",
+    "run_id",
+    "employee_id",
+    "month",
+    *PAYSLIP_RESULT_COLUMNS,
 )
 JSON_PAYSLIP_COLUMNS = frozenset({"advanced_items", "iit_cumulative"})
 LINE_COLUMNS = (

@@ -4,6 +4,8 @@ A run goes draft → calculated → approved → paid. Calculating is allowed in
 calculated; it is refused while another calculation of the run is under way (a lock set by a
 conditional update, so it holds across processes and on both databases). Approval freezes the
 run and posts its arrears movements to the ledger; reopening an approved run reverses them.
+Approving, reopening, paying and every ledger posting are written to the evidence log in the
+transaction of the change (``payroll.evidence``).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from renshi.core.errors import CoreError, Message
 from renshi.core.i18n import gettext_noop
 from renshi.core.money import ZERO, parse_money
 from renshi.core.months import Month
+from renshi.payroll import evidence as run_evidence
 from renshi.payroll.compute import Calculator
 from renshi.payroll.fetch import (
     arrears_balances,
@@ -433,7 +436,8 @@ def _locked_run(run: PayrollRun) -> PayrollRun:
 
 
 def payroll_run_approve(*, actor: Actor, run: PayrollRun) -> PayrollRun:
-    """Freeze the run and post its advances, recoveries and settlements to the ledger."""
+    """Freeze the run and post its advances, recoveries and settlements to the ledger; the
+    payslips, postings and policies used go into the evidence log in the same transaction."""
     require(actor, Perm.PAYROLL_APPROVE, company=run.company)
     with transaction.atomic():
         run = _locked_run(run)
@@ -448,11 +452,13 @@ def payroll_run_approve(*, actor: Actor, run: PayrollRun) -> PayrollRun:
             raise NotInRunError(field="month")
         payslips = Payslip.objects.filter(calculation_id=run.calculation_id)
         _check_arrears_unchanged(run, payslips)
-        _post_ledger(run, payslips, actor)
+        postings = _post_ledger(run, payslips, actor)
         _settle_leavers(run, payslips)
         run.state = RunState.APPROVED
         run.save(update_fields=["state", "updated_at"])
         _event(run, actor, "approve", RunState.CALCULATED, RunState.APPROVED)
+        # Last: the append locks the log until commit.
+        run_evidence.approval_append(run=run, actor=actor, postings=postings)
     return run
 
 
@@ -474,7 +480,7 @@ def _check_arrears_unchanged(run: PayrollRun, payslips: Any) -> None:
         raise ArrearsChangedError(field="month", count=len(changed), employee=changed[0])
 
 
-def _post_ledger(run: PayrollRun, payslips: Any, actor: Actor) -> None:
+def _post_ledger(run: PayrollRun, payslips: Any, actor: Actor) -> list[ArrearsEntry]:
     by = recorded_user(actor)
     entries = []
     for payslip in payslips.filter(Q(advanced__gt=0) | Q(recovered__gt=0)).order_by("employee_id"):
@@ -505,7 +511,7 @@ def _post_ledger(run: PayrollRun, payslips: Any, actor: Actor) -> None:
                     actor=by,
                 )
             )
-    ArrearsEntry.objects.bulk_create(entries, batch_size=1000)
+    return ArrearsEntry.objects.bulk_create(entries, batch_size=1000)
 
 
 def _settle_leavers(run: PayrollRun, payslips: Any) -> None:
@@ -541,6 +547,7 @@ def payroll_run_mark_paid(*, actor: Actor, run: PayrollRun) -> PayrollRun:
         run.state = RunState.PAID
         run.save(update_fields=["state", "updated_at"])
         _event(run, actor, "pay", RunState.APPROVED, RunState.PAID)
+        run_evidence.paid_append(run=run, actor=actor)
     return run
 
 
@@ -575,7 +582,7 @@ def payroll_run_reopen(*, actor: Actor, run: PayrollRun, reason: str) -> Payroll
         open_entries = ArrearsEntry.objects.filter(run=run, reversed_by__isnull=True).exclude(
             kind=ArrearsKind.REVERSAL
         )
-        ArrearsEntry.objects.bulk_create(
+        reversals = ArrearsEntry.objects.bulk_create(
             [
                 ArrearsEntry(
                     company_id=entry.company_id,
@@ -597,6 +604,7 @@ def payroll_run_reopen(*, actor: Actor, run: PayrollRun, reason: str) -> Payroll
         run.state = RunState.CALCULATED
         run.save(update_fields=["state", "updated_at"])
         _event(run, actor, "reopen", RunState.APPROVED, RunState.CALCULATED, reason)
+        run_evidence.reopen_append(run=run, actor=actor, reason=reason, reversals=reversals)
     return run
 
 
@@ -623,7 +631,7 @@ def _ledger_entry(
         balance = arrears_balances([employee.pk]).get(employee.pk, ZERO)
         if value > balance:
             raise RepaymentError(field="amount", value=value, balance=balance)
-        return ArrearsEntry.objects.create(
+        entry = ArrearsEntry.objects.create(
             company_id=employee.company_id,
             employee=employee,
             month=f"{day.year:04d}-{day.month:02d}",
@@ -633,6 +641,8 @@ def _ledger_entry(
             note=note[:500],
             actor=recorded_user(actor),
         )
+        run_evidence.ledger_append(entry, actor=actor, balance_after=balance - value)
+    return entry
 
 
 def arrears_repayment_record(
@@ -686,16 +696,22 @@ def receivable_record(
     value = parse_money(amount, field="amount")
     if value <= 0:
         raise AmountNotPositiveError(field="amount")
-    return ArrearsEntry.objects.create(
-        company_id=employee.company_id,
-        employee=employee,
-        month=f"{on.year:04d}-{on.month:02d}",
-        kind=ArrearsKind.RECEIVABLE,
-        amount=value,
-        reference=reference[:100],
-        note=reason[:500],
-        actor=recorded_user(actor),
-    )
+    with transaction.atomic():
+        # Serialised like the other movements, so the balance recorded after it is exact.
+        Employee.objects.select_for_update().filter(pk=employee.pk).get()
+        balance = arrears_balances([employee.pk]).get(employee.pk, ZERO)
+        entry = ArrearsEntry.objects.create(
+            company_id=employee.company_id,
+            employee=employee,
+            month=f"{on.year:04d}-{on.month:02d}",
+            kind=ArrearsKind.RECEIVABLE,
+            amount=value,
+            reference=reference[:100],
+            note=reason[:500],
+            actor=recorded_user(actor),
+        )
+        run_evidence.ledger_append(entry, actor=actor, balance_after=balance + value)
+    return entry
 
 
 def arrears_balance(employee: Employee) -> Decimal:

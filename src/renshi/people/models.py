@@ -12,6 +12,18 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 MONTH_LENGTH = 7  # "YYYY-MM"
+# An enrolment's contribution bases (one per item, falling back to ``base``) and housing fund
+# rate: what a change of bases changes, and what payroll and the evidence read.
+ENROLMENT_BASE_FIELDS = (
+    "base",
+    "pension_base",
+    "medical_base",
+    "unemployment_base",
+    "work_injury_base",
+    "maternity_base",
+    "housing_fund_base",
+    "housing_fund_rate",
+)
 
 
 class Company(models.Model):

@@ -3,7 +3,9 @@ contracts, training, and re-encryption under a new key.
 
 Every service is keyword-only, checks the actor's permission first (``actor=None`` is the system)
 and writes inside one transaction. Bad data raises a ``PeopleError`` naming the field and, for
-an employee, the employee number. Every change of an enrolment leaves an ``EnrolmentChange``.
+an employee, the employee number. Every change of an enrolment leaves an ``EnrolmentChange``;
+hiring, leaving and the bureau's confirmations are also written to the evidence log in the same
+transaction (``people.evidence``).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from renshi.access.checks import Perm, department_subtree, recorded_user, require
 from renshi.core.months import Month
+from renshi.evidence.services import EvidenceRecord, evidence_append_many
 from renshi.people import crypto
 from renshi.people.errors import (
     AccountTakenError,
@@ -37,7 +40,13 @@ from renshi.people.errors import (
     UnknownFieldError,
     choice_label,
 )
+from renshi.people.evidence import (
+    enrolment_confirmed_record,
+    onboarded_record,
+    resigned_record,
+)
 from renshi.people.models import (
+    ENROLMENT_BASE_FIELDS,
     Company,
     Contract,
     ContractType,
@@ -75,14 +84,7 @@ if TYPE_CHECKING:
 
 OPEN_STATES = (EnrolmentState.PENDING_ADD, EnrolmentState.ACTIVE, EnrolmentState.PENDING_REMOVE)
 ENROLMENT_CHANGEABLE = (
-    "base",
-    "pension_base",
-    "medical_base",
-    "unemployment_base",
-    "work_injury_base",
-    "maternity_base",
-    "housing_fund_base",
-    "housing_fund_rate",
+    *ENROLMENT_BASE_FIELDS,
     "work_injury_class",
 )
 
@@ -123,8 +125,13 @@ def _record(
     )
 
 
-def onboard_clean(clean: CleanEmployee, *, actor: Actor, index: CompanyIndex) -> Employee:
-    """Save checked data: the employee and, when given, a pending 增员. Call inside atomic."""
+def onboard_clean(
+    clean: CleanEmployee, *, actor: Actor, index: CompanyIndex, source: str
+) -> tuple[Employee, EvidenceRecord]:
+    """Save checked data: the employee and, when given, a pending 增员. Call inside atomic.
+
+    Returns the employee and the ``employee.onboarded`` record for the caller to append in the
+    same transaction (one append for a whole spreadsheet)."""
     resident = clean.resident_id
     employee = Employee.objects.create(
         company=index.company,
@@ -141,6 +148,7 @@ def onboard_clean(clean: CleanEmployee, *, actor: Actor, index: CompanyIndex) ->
         **clean.fields,
     )
     index.remember(employee)
+    enrolment = None
     if clean.enrolment is not None:
         enrolment = Enrolment.objects.create(
             employee=employee, state=EnrolmentState.PENDING_ADD, **clean.enrolment
@@ -152,7 +160,7 @@ def onboard_clean(clean: CleanEmployee, *, actor: Actor, index: CompanyIndex) ->
             changes={name: (None, value) for name, value in clean.enrolment.items()},
             actor=actor,
         )
-    return employee
+    return employee, onboarded_record(employee, enrolment=enrolment, actor=actor, source=source)
 
 
 def employee_onboard(
@@ -203,7 +211,9 @@ def employee_onboard(
         if errors:
             raise errors[0]
         assert clean is not None
-        return onboard_clean(clean, actor=actor, index=index)
+        employee, record = onboard_clean(clean, actor=actor, index=index, source="form")
+        evidence_append_many(records=[record])
+    return employee
 
 
 def employee_update(*, actor: Actor, employee: Employee, **fields: Any) -> Employee:
@@ -276,16 +286,20 @@ def employee_resign(
         if to_end:
             require(actor, Perm.ENROLMENT_EDIT, company=company, employee=employee)
         last_month = Month(leave_date.year, leave_date.month)
+        removals = []
         for enrolment in to_end:
-            _request_removal(enrolment, last_month=last_month, actor=actor, reason=reason)
+            action = _request_removal(enrolment, last_month=last_month, actor=actor, reason=reason)
+            removals.append((action, enrolment))
         employee.leave_date = leave_date
         employee.leave_reason = reason
         employee.status = EmployeeStatus.LEAVING
         employee.save(update_fields=["leave_date", "leave_reason", "status", "updated_at"])
+        evidence_append_many(records=[resigned_record(employee, removals=removals, actor=actor)])
     return employee
 
 
-def _request_removal(enrolment: Enrolment, *, last_month: Month, actor: Actor, reason: str) -> None:
+def _request_removal(enrolment: Enrolment, *, last_month: Month, actor: Actor, reason: str) -> str:
+    """End the enrolment with the leave month; the action taken (a 减员, or a cancellation)."""
     before_state, before_end, before_due = (
         enrolment.state,
         enrolment.end_month,
@@ -315,6 +329,7 @@ def _request_removal(enrolment: Enrolment, *, last_month: Month, actor: Actor, r
         actor=actor,
         reason=reason,
     )
+    return action
 
 
 def _locked_enrolment(actor: Actor, enrolment: Enrolment) -> Enrolment:
@@ -350,6 +365,14 @@ def enrolment_confirm_add(*, actor: Actor, enrolment: Enrolment, reason: str = "
             actor=actor,
             reason=reason,
         )
+        record = enrolment_confirmed_record(
+            enrolment,
+            action=EnrolmentAction.ADD_CONFIRMED,
+            from_state=EnrolmentState.PENDING_ADD,
+            reason=reason,
+            actor=actor,
+        )
+        evidence_append_many(records=[record])
     return enrolment
 
 
@@ -372,7 +395,16 @@ def enrolment_confirm_remove(
             actor=actor,
             reason=reason,
         )
-        _mark_left(Employee.objects.filter(pk=enrolment.employee_id), today)
+        has_left = _mark_left(Employee.objects.filter(pk=enrolment.employee_id), today) > 0
+        record = enrolment_confirmed_record(
+            enrolment,
+            action=EnrolmentAction.REMOVE_CONFIRMED,
+            from_state=EnrolmentState.PENDING_REMOVE,
+            reason=reason,
+            actor=actor,
+            has_left=has_left,
+        )
+        evidence_append_many(records=[record])
     return enrolment
 
 

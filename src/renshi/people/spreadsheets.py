@@ -32,6 +32,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from renshi.access.checks import Perm, employees_visible, has_perm, require
 from renshi.core.errors import CoreError, Message
 from renshi.core.i18n import gettext_noop
+from renshi.evidence.services import evidence_append_many
 from renshi.people import crypto
 from renshi.people.errors import (
     BadChoiceError,
@@ -405,7 +406,12 @@ def employees_import(*, actor: Actor, company: Company, file: SpreadsheetFile) -
     if sheet.problems:
         raise SpreadsheetRejected(problems=sheet.problems, file=_file_name(file))
     with transaction.atomic():
-        employees = [onboard_clean(clean, actor=actor, index=index) for _row, clean in checked]
+        onboarded = [
+            onboard_clean(clean, actor=actor, index=index, source="import")
+            for _row, clean in checked
+        ]
+        evidence_append_many(records=[record for _employee, record in onboarded])
+    employees = [employee for employee, _record in onboarded]
     return ImportResult(
         numbers=[e.number for e in employees],
         enrolment_count=sum(1 for _row, clean in checked if clean.enrolment is not None),

@@ -169,11 +169,10 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
-# Time-driven work (warnings, later notices and escalation): Celery beat in production...
+# Time-driven work (warnings, notices, escalation, evidence checkpoints): Celery beat in
+# production...
 CELERY_BEAT_SCHEDULE = {
     "tick": {"task": "renshi.alerts.tick", "schedule": 300.0},
-    # Signs a checkpoint of the evidence log when it has grown (renshi.evidence.services).
-    "evidence-checkpoint": {"task": "renshi.evidence.tick", "schedule": 300.0},
 }
 # ...and, in the embedded installation with no beat, after a request at most this often.
 RENSHI_EMBEDDED_TICK_SECONDS = int(
