@@ -38,6 +38,9 @@ INSTALLED_APPS = [
     "renshi.alerts",
     "renshi.notices",
     "renshi.evidence",
+    "renshi.portal",
+    "renshi.backpay",
+    "renshi.workspace",
 ]
 
 MIDDLEWARE = [
@@ -69,6 +72,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "renshi.web.context_processors.language_neutral_path",
+                "renshi.web.context_processors.navigation",
             ],
         },
     },
@@ -121,6 +125,7 @@ STATIC_ROOT = DATA_DIR / "static"
 STATICFILES_DIRS = [
     ("vendor/bootstrap", NODE_MODULES_DIR / "bootstrap" / "dist"),
     ("vendor/htmx", NODE_MODULES_DIR / "htmx.org" / "dist"),
+    ("vendor/echarts", NODE_MODULES_DIR / "echarts" / "dist"),
 ]
 
 # A simulated clock for a demonstration (`make run` with DEMO=1 sets it to the demo company's
