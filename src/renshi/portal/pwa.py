@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -65,42 +66,11 @@ def manifest(request: HttpRequest) -> HttpResponse:
 
 @cache_control(no_cache=True)
 def service_worker(request: HttpRequest) -> HttpResponse:
-    script = SERVICE_WORKER.replace("__VERSION__", SHELL_VERSION)
-    script = script.replace("__SHELL__", json.dumps(_shell()))
-    script = script.replace("__OFFLINE__", json.dumps(reverse("portal:offline")))
-    response = HttpResponse(script, content_type="text/javascript")
+    context = {
+        "version": SHELL_VERSION,
+        "shell": json.dumps(_shell()),
+        "offline": json.dumps(reverse("portal:offline")),
+    }
+    response = render(request, "portal/sw.js", context, content_type="text/javascript")
     response["Service-Worker-Allowed"] = "/"
     return response
-
-
-SERVICE_WORKER = """\
-"use strict";
-const CACHE = "__VERSION__";
-const SHELL = __SHELL__;
-const OFFLINE = __OFFLINE__;
-
-self.addEventListener("install", (event) => {
-  event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(SHELL)).then(() => self.skipWaiting()));
-});
-
-self.addEventListener("activate", (event) => {
-  event.waitUntil(
-    caches.keys()
-      .then((names) => Promise.all(names.filter((name) => name !== CACHE).map((name) => caches.delete(name))))
-      .then(() => self.clients.claim())
-  );
-});
-
-self.addEventListener("fetch", (event) => {
-  const request = event.request;
-  if (request.method !== "GET" || new URL(request.url).origin !== self.location.origin) return;
-  if (request.mode === "navigate") {
-    // Pages hold personal records: always from the network, never stored here.
-    event.respondWith(fetch(request).catch(() => caches.match(OFFLINE)));
-    return;
-  }
-  if (SHELL.includes(new URL(request.url).pathname)) {
-    event.respondWith(caches.match(request).then((hit) => hit || fetch(request)));
-  }
-});
-"""
