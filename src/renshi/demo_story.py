@@ -69,7 +69,6 @@ GO_LIVE = datetime.datetime(2025, 10, 9, 14, 0, tzinfo=SHANGHAI)
 # Renshi: the evidence log and the events record the demo's history at this moment, before the
 # story's own moments, so the log's times follow its order.
 HISTORY_ENTERED = datetime.datetime(2025, 10, 8, 9, 0, tzinfo=SHANGHAI)
-OPEN_MONTH_CALCULATED = datetime.datetime(2025, 11, 5, 16, 0, tzinfo=SHANGHAI)
 OPEN_MONTH_CALCULATED = datetime.datetime(2025, 11, 5, 10, 0, tzinfo=SHANGHAI)
 
 SHARE_WARNING = "HX0003"  # stage 1
