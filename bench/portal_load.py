@@ -117,7 +117,8 @@ for employee in Employee.objects.filter(status="active").order_by("number"):
         break
     user = employee.user
     if user is None:
-        user = get_user_model().objects.create_user("bench-" + employee.number.lower(), "", {PASSWORD!r})
+        username = "bench-" + employee.number.lower()
+        user = get_user_model().objects.create_user(username, "", {PASSWORD!r})
         employee_account_link(actor=None, employee=employee, user=user)
     else:
         user.set_password({PASSWORD!r})
