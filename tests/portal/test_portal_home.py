@@ -99,3 +99,26 @@ def test_the_service_worker_keeps_the_shell_and_never_a_personal_page() -> None:
     assert "/me/offline/" in shell
     assert not any(path.startswith("/me/") and path != "/me/offline/" for path in shell)
     assert 'request.mode === "navigate"' in script
+
+
+def test_a_leaver_past_the_last_working_day_is_read_only(employee, settings) -> None:
+    """Still "leaving" while the paperwork is done, but the last day is behind them."""
+    settings.RENSHI_SIMULATED_NOW = datetime.datetime(2025, 3, 5, 9, 0, tzinfo=datetime.UTC)
+    employee.status = EmployeeStatus.LEAVING
+    employee.leave_date = datetime.date(2025, 2, 28)
+    employee.save(update_fields=["status", "leave_date"])
+    client = _signed_in()
+    assert 'id="former-banner"' in client.get("/me/").content.decode()
+    assert client.get("/leave/request/").status_code == 403
+    assert client.get("/me/backpay/").status_code == 403
+    assert client.get("/me/payslips/").status_code == 200
+
+
+def test_a_leaver_before_the_last_working_day_may_still_ask(employee, settings) -> None:
+    settings.RENSHI_SIMULATED_NOW = datetime.datetime(2025, 2, 20, 9, 0, tzinfo=datetime.UTC)
+    employee.status = EmployeeStatus.LEAVING
+    employee.leave_date = datetime.date(2025, 2, 28)
+    employee.save(update_fields=["status", "leave_date"])
+    client = _signed_in()
+    assert 'id="former-banner"' not in client.get("/me/").content.decode()
+    assert client.get("/leave/request/").status_code == 200

@@ -66,6 +66,10 @@ PAYROLL_MODELS = (
 )
 
 
+# Back-payment requests change only through their services (the portal and the workspace).
+BACKPAY_MODELS = ("backpayrequest", "backpayevent")
+
+
 def _all(app_label: str, models: tuple[str, ...]) -> dict[str, frozenset[str]]:
     return {f"{app_label}.{model}": VIEW for model in models}
 
@@ -108,6 +112,7 @@ ROLE_MODEL_PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         **_all("notices", NOTICE_PROOF_MODELS),
         "notices.noticesettings": EDIT,
         "notices.contactaddress": EDIT,
+        **_all("backpay", BACKPAY_MODELS),
     },
     Role.FINANCE: {
         # Who is paid, not their HR records.
@@ -124,6 +129,8 @@ ROLE_MODEL_PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         "alerts.alert": frozenset({"view", "change"}),
         # The long leaves that wait for a prepayment, which finance records.
         "attendance.leaverecord": VIEW,
+        # What the company will pay the bureau for back-payments.
+        **_all("backpay", BACKPAY_MODELS),
     },
     Role.SI_CLERK: {
         # Social insurance: the enrolments (增员/减员, bases) and the annual base adjustment.
@@ -139,6 +146,7 @@ ROLE_MODEL_PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         "payroll.arrearsentry": VIEW,
         **_all("notices", NOTICE_PROOF_MODELS),
         "alerts.alert": frozenset({"view", "change"}),
+        **_all("backpay", BACKPAY_MODELS),
     },
     Role.MANAGER: {
         # Their team (the admins show only their departments) and its leave; "change" is for
@@ -157,6 +165,7 @@ ROLE_MODEL_PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         "alerts.warningrule": VIEW,
         "alerts.alert": VIEW,
         **_all("notices", (*NOTICE_PROOF_MODELS, "noticesettings", "contactaddress")),
+        **_all("backpay", BACKPAY_MODELS),
     },
 }
 

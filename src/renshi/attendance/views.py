@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext
 
+from renshi import clock
 from renshi.attendance.forms import LeaveRequestForm
 from renshi.attendance.selectors import leave_list
 from renshi.core.errors import CoreError
@@ -20,6 +21,7 @@ from renshi.payroll.leave_cost import (
     leave_request_submit,
 )
 from renshi.people.models import Employee
+from renshi.people.selectors import employee_has_left
 
 
 def _own_employee(request: HttpRequest) -> Employee | None:
@@ -35,6 +37,8 @@ def leave_request(request: HttpRequest) -> HttpResponse:
     employee = _own_employee(request)
     if employee is None:
         return _not_linked(request)
+    if employee_has_left(employee, today=clock.now().date()):  # former employees: read-only
+        return render(request, "portal/read_only.html", {"employee": employee}, status=403)
     form = LeaveRequestForm(request.POST or None, employee=employee)
     cost: LeaveCost | None = None
     error = ""

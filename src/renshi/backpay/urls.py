@@ -1,16 +1,10 @@
-# TEMPORARY routes so that every page's navigation resolves while this module is written;
-# the helper who owns this module replaces them with the real views.
-from django.http import HttpResponse
 from django.urls import path
 
-
-def _todo(request, *args, **kwargs):  # pragma: no cover - replaced
-    return HttpResponse("todo", status=501)
-
+from renshi.backpay import views
 
 app_name = "backpay"
 urlpatterns = [
-    path("me/backpay/", _todo, name="request"),
-    path("work/backpay/", _todo, name="inbox"),
-    path("work/backpay/<int:pk>/", _todo, name="detail"),
+    path("me/backpay/", views.request_page, name="request"),
+    path("work/backpay/", views.inbox, name="inbox"),
+    path("work/backpay/<int:pk>/", views.detail, name="detail"),
 ]

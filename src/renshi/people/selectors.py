@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -11,7 +12,14 @@ from renshi.access.checks import Perm, employees_visible, has_perm, require
 from renshi.core.months import Month
 from renshi.people import crypto
 from renshi.people.identity import mask_bank_account, mask_id_number
-from renshi.people.models import Company, Department, Employee, Enrolment, EnrolmentState
+from renshi.people.models import (
+    Company,
+    Department,
+    Employee,
+    EmployeeStatus,
+    Enrolment,
+    EnrolmentState,
+)
 
 if TYPE_CHECKING:
     from renshi.access.checks import Actor
@@ -123,3 +131,11 @@ def enrolment_current(employee: Employee) -> Enrolment | None:
         .order_by("-start_month", "-id")
         .first()
     )
+
+
+def employee_has_left(employee: Employee, *, today: datetime.date) -> bool:
+    """Whether the employee has left the company: marked as left, or past their last working
+    day (a leaver stays "leaving" until the paperwork after that day is done)."""
+    if employee.status == EmployeeStatus.LEFT:
+        return True
+    return employee.leave_date is not None and employee.leave_date < today

@@ -17,7 +17,9 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from renshi.people.models import Employee, EmployeeStatus
+from renshi import clock
+from renshi.people.models import Employee
+from renshi.people.selectors import employee_has_left
 
 PortalView = Callable[..., HttpResponse]
 
@@ -29,7 +31,7 @@ def own_employee(request: HttpRequest) -> Employee | None:
 
 
 def is_former(employee: Employee) -> bool:
-    return employee.status == EmployeeStatus.LEFT
+    return employee_has_left(employee, today=clock.now().date())
 
 
 def portal_page(view: PortalView) -> PortalView:

@@ -13,3 +13,15 @@ def percent(rate: str) -> str:
     except (InvalidOperation, TypeError):
         return rate
     return f"{value.normalize():f}%"
+
+
+@register.filter
+def has_left(employee: object) -> bool:
+    """Whether the employee has left the company as of the (possibly simulated) clock."""
+    from renshi import clock
+    from renshi.people.models import Employee
+    from renshi.people.selectors import employee_has_left
+
+    if not isinstance(employee, Employee):
+        return False
+    return employee_has_left(employee, today=clock.now().date())
