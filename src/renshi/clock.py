@@ -30,3 +30,8 @@ def simulated(moment: datetime.datetime) -> Iterator[None]:
         yield
     finally:
         settings.RENSHI_SIMULATED_NOW = previous
+
+
+def today() -> datetime.date:
+    """Today's date in the site's time zone (Asia/Shanghai), on the same clock as ``now()``."""
+    return timezone.localdate(now())

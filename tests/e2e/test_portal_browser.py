@@ -14,7 +14,7 @@ from renshi.core.pension import RetirementCategory, statutory_retirement
 from renshi.demo import DEMO_PASSWORD, demo_company_load
 from renshi.demo_story import DEMO_NOW, LETTER_POSTED, NOTICE_OPENED, STORY_MIN_EMPLOYEES
 from renshi.notices.models import Acknowledgement, Notice
-from renshi.payroll.models import Payslip, PayrollRun
+from renshi.payroll.models import PayrollRun, Payslip
 from renshi.people.models import Employee
 
 if TYPE_CHECKING:

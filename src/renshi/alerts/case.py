@@ -1,5 +1,6 @@
-"""One employee's case, as a timeline: what they owe and why, what they were told and how,
-what they answered, the letters and their posting, and the leave behind it.
+"""One employee's case, as a timeline of all their records: what they owe and why, what they
+were told and how, what they answered, the letters and their posting, the leave behind it, their
+payslips (for those who may see payroll) and every change of their social insurance enrolment.
 
 The timeline is for the people who follow up arrears in a company (``Perm.ARREARS_VIEW`` there:
 HR, finance, the social insurance clerk, auditors). It is not shown to the employee, since it
@@ -15,17 +16,20 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db import models
 from django.db.models import Prefetch
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext
 
 from renshi.access.checks import Perm, companies_visible, has_perm, require
+from renshi.alerts.evaluators import payday_of
 from renshi.alerts.models import Alert, AlertEvent, AlertState, Channel
 from renshi.attendance.models import LeaveRecord, LeaveStatus
 from renshi.core.i18n import gettext_noop
+from renshi.core.months import Month
 from renshi.notices.models import (
     Acknowledgement,
     Delivery,
@@ -36,8 +40,16 @@ from renshi.notices.models import (
     NoticeOpening,
     PostalDispatch,
 )
-from renshi.payroll.selectors import arrears_ledger
-from renshi.people.models import Company, Employee
+from renshi.payroll.models import Payslip
+from renshi.payroll.selectors import arrears_ledger, payslips_visible
+from renshi.people.models import (
+    Company,
+    Employee,
+    Enrolment,
+    EnrolmentAction,
+    EnrolmentChange,
+    EnrolmentState,
+)
 
 if TYPE_CHECKING:
     from renshi.access.checks import Actor
@@ -49,8 +61,8 @@ ACTION_TITLES = {
 }
 # At one and the same moment, steps are shown in the order they happen (an escalation is
 # recorded in the same instant as the letter it sends, but follows from it).
-TIE_ORDER = ("leave", "arrears", "alert.raise", "notice", "delivery", "notice.opened",
-             "notice.acknowledged", "letter", "dispatch", "alert")  # fmt: skip
+TIE_ORDER = ("leave", "enrolment", "payslip", "arrears", "alert.raise", "notice", "delivery",
+             "notice.opened", "notice.acknowledged", "letter", "dispatch", "alert")  # fmt: skip
 ATTEMPT_STATES = {
     "sent": DeliveryState.SENT,
     "temporary": DeliveryState.RETRYING,
@@ -191,6 +203,87 @@ def _arrears_events(actor: Actor, employee: Employee) -> list[TimelineEvent]:
         )
         for row in arrears_ledger(actor=actor, employee=employee)
     ]
+
+
+def _payslip_events(actor: Actor, employee: Employee) -> list[TimelineEvent]:
+    """The employee's current payslips, for those who may see payroll: the month's net pay and
+    what the company advanced or recovered, on the month's payday (when the wages are due; a
+    calculation's own time says only when someone pressed the button). Only current payslips:
+    a calculation replaced by a later one is evidence, not the month's pay."""
+    payslips = (
+        payslips_visible(actor=actor, company=employee.company)
+        .filter(employee=employee)
+        .order_by("month")
+    )
+    return [
+        TimelineEvent(
+            at=timezone.make_aware(
+                datetime.datetime.combine(
+                    payday_of(employee.company, Month.parse(payslip.month)), datetime.time.min
+                )
+            ),
+            kind="payslip",
+            title=(
+                f"{Payslip._meta.verbose_name} {payslip.month} ({payslip.run.get_state_display()})"
+            ),
+            detail=_details(
+                (_label(Payslip, "net"), payslip.net),
+                (_label(Payslip, "advanced"), payslip.advanced or ""),
+                (_label(Payslip, "recovered"), payslip.recovered or ""),
+                (_label(Payslip, "is_final"), "✓" if payslip.is_final else ""),
+            ),
+        )
+        for payslip in payslips
+    ]
+
+
+def _state_label(state: str) -> str:
+    return str(EnrolmentState(state).label) if state in EnrolmentState.values else state
+
+
+def _field_changes(changes: dict[str, Any]) -> str:
+    """``{"base": {"old": .., "new": ..}}`` (the people services) or ``{"base": [old, new]}``
+    (the annual base adjustment), as ``contribution base 7088.75 → 7500.00``."""
+    parts = []
+    for name, values in changes.items():
+        old, new = (values.get("old"), values.get("new")) if isinstance(values, dict) else values
+        try:
+            label = _label(Enrolment, name)
+        except FieldDoesNotExist:
+            label = name
+        parts.append(f"{label} {old or '—'} → {new or '—'}")
+    return "; ".join(parts)
+
+
+def _enrolment_events(employee: Employee) -> list[TimelineEvent]:
+    """Every change of the employee's social insurance enrolments (增员, 减员, bases)."""
+    changes = (
+        EnrolmentChange.objects.filter(enrolment__employee=employee)
+        .select_related("enrolment", "actor")
+        .order_by("created_at", "id")
+    )
+    events = []
+    for change in changes:
+        action = dict(EnrolmentAction.choices).get(change.action, change.action)
+        states = ""
+        if change.from_state != change.to_state:
+            states = " → ".join(
+                _state_label(state) for state in (change.from_state, change.to_state) if state
+            )
+        events.append(
+            TimelineEvent(
+                at=change.created_at,
+                kind=f"enrolment.{change.action}",
+                title=f"{EnrolmentChange._meta.verbose_name} ({change.enrolment.city}): {action}",
+                detail=_details(
+                    (_label(Enrolment, "state"), states),
+                    (_label(EnrolmentChange, "changes"), _field_changes(change.changes or {})),
+                    (_label(EnrolmentChange, "reason"), change.reason),
+                    (_label(EnrolmentChange, "actor"), change.actor or ""),
+                ),
+            )
+        )
+    return events
 
 
 def _alert_event(alert: Alert, event: AlertEvent) -> TimelineEvent:
@@ -366,6 +459,8 @@ def case_timeline(*, actor: Actor, employee: Employee) -> list[TimelineEvent]:
     require(actor, Perm.ARREARS_VIEW, company=employee.company)
     events = [
         *_leave_events(employee),
+        *_enrolment_events(employee),
+        *_payslip_events(actor, employee),
         *_arrears_events(actor, employee),
         *_alert_events(employee),
         *_notice_events(employee),

@@ -37,7 +37,7 @@ def leave_request(request: HttpRequest) -> HttpResponse:
     employee = _own_employee(request)
     if employee is None:
         return _not_linked(request)
-    if employee_has_left(employee, today=clock.now().date()):  # former employees: read-only
+    if employee_has_left(employee, today=clock.today()):  # former employees: read-only
         return render(request, "portal/read_only.html", {"employee": employee}, status=403)
     form = LeaveRequestForm(request.POST or None, employee=employee)
     cost: LeaveCost | None = None

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 from typing import ClassVar
 
 from renshi.core.errors import CoreError, Message
@@ -439,3 +439,100 @@ def _gap_cost(
         monthly_loss=round_cent(monthly_loss),
         loss_over_divisor_months=round_cent(monthly_loss * divisor),
     )
+
+
+# --- Career projection (the portal's simulator) ---------------------------------------------
+
+# 国办发〔2019〕13号 sets the contribution-base ceiling at 300% of the average wage used for
+# contribution bases (全口径城镇单位就业人员平均工资), so a city's pension ceiling ÷ 3 gives that
+# average back. It approximates the pension base at retirement (计发基数), which each province
+# publishes separately and which may differ [U]; the simulator shows it as a default to change.
+CEILING_TO_AVERAGE_WAGE = MAX_CONTRIBUTION_INDEX
+
+
+class ProjectedYearsOutOfRangeError(PensionInputError):
+    template = gettext_noop(
+        "{field}: with these years the career would add up to {value} contribution years, more "
+        "than 60"
+    )
+
+
+def average_wage_from_ceiling(ceiling: Decimal) -> Decimal:
+    """The average wage implied by a contribution-base ceiling (300% of it), to the cent."""
+    _require_finite(ceiling, field="ceiling")
+    if ceiling <= ZERO:
+        raise NonPositiveWageError(field="ceiling", value=ceiling)
+    return round_cent(ceiling / CEILING_TO_AVERAGE_WAGE)
+
+
+@dataclass(frozen=True, slots=True)
+class CareerProjection:
+    """A career so far plus the years still to come, as ``pension_estimate`` takes it.
+
+    Future contributions are at today's average wage (figures in today's money) and earn no
+    interest (记账利率 is not modelled): both keep the estimate on the low side.
+    """
+
+    contribution_years: Decimal
+    contribution_index: Decimal  # the years-weighted average of the past and future indexes
+    account_balance: Decimal
+    future_contributions: Decimal  # the part of ``account_balance`` still to be paid in
+
+
+def career_projection(
+    *,
+    average_wage: Decimal,
+    years_so_far: Decimal,
+    index_so_far: Decimal,
+    account_so_far: Decimal,
+    future_years: Decimal,
+    future_index: Decimal,
+) -> CareerProjection:
+    """Combine what has been contributed with ``future_years`` more at ``future_index``.
+
+    Each future year adds average wage × index × 8% × 12 to the personal account (国发〔2005〕38号
+    art. 4) [R]. Errors name the parameter at fault, as ``pension_estimate``'s do.
+    """
+    for field, value in (
+        ("average_wage", average_wage),
+        ("years_so_far", years_so_far),
+        ("index_so_far", index_so_far),
+        ("account_so_far", account_so_far),
+        ("future_years", future_years),
+        ("future_index", future_index),
+    ):
+        _require_finite(value, field=field)
+    if average_wage <= ZERO:
+        raise NonPositiveWageError(field="average_wage", value=average_wage)
+    for field, index in (("index_so_far", index_so_far), ("future_index", future_index)):
+        if not ZERO < index <= MAX_CONTRIBUTION_INDEX:
+            raise ContributionIndexOutOfRangeError(field=field, value=index)
+    for field, years in (("years_so_far", years_so_far), ("future_years", future_years)):
+        if not ZERO <= years <= MAX_CONTRIBUTION_YEARS:
+            raise ContributionYearsOutOfRangeError(field=field, value=years)
+    if account_so_far < ZERO:
+        raise NegativeBalanceError(field="account_so_far", value=account_so_far)
+    total_years = years_so_far + future_years
+    if total_years > MAX_CONTRIBUTION_YEARS:
+        raise ProjectedYearsOutOfRangeError(field="future_years", value=total_years)
+
+    if total_years == ZERO:
+        index = future_index
+    else:
+        index = (index_so_far * years_so_far + future_index * future_years) / total_years
+    future = average_wage * future_index * PERSONAL_ACCOUNT_RATE * MONTHS_PER_YEAR * future_years
+    return CareerProjection(
+        contribution_years=total_years,
+        contribution_index=index,
+        account_balance=account_so_far + round_cent(future),
+        future_contributions=round_cent(future),
+    )
+
+
+def minimum_years_shortfall_months(*, contributed_months: int, minimum_years: Decimal) -> int:
+    """Months still missing to reach ``minimum_years`` (0 when reached); a part month counts as
+    a whole one, since contributions are paid by the month."""
+    missing = minimum_years * MONTHS_PER_YEAR - contributed_months
+    if missing <= 0:
+        return 0
+    return int(missing.to_integral_value(rounding=ROUND_CEILING))

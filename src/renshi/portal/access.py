@@ -31,7 +31,7 @@ def own_employee(request: HttpRequest) -> Employee | None:
 
 
 def is_former(employee: Employee) -> bool:
-    return employee_has_left(employee, today=clock.now().date())
+    return employee_has_left(employee, today=clock.today())
 
 
 def portal_page(view: PortalView) -> PortalView:

@@ -1,15 +1,11 @@
-# TEMPORARY routes so that every page's navigation resolves while this module is written;
-# the helper who owns this module replaces them with the real views.
-from django.http import HttpResponse
+"""The portal's planning pages: the pension simulator and the knowledge base."""
+
 from django.urls import path
 
-
-def _todo(request, *args, **kwargs):  # pragma: no cover - replaced
-    return HttpResponse("todo", status=501)
-
+from renshi.portal import planning
 
 urlpatterns = [
-    path("me/pension/", _todo, name="pension"),
-    path("me/help/", _todo, name="help"),
-    path("me/help/<slug:slug>/", _todo, name="help-article"),
+    path("me/pension/", planning.pension, name="pension"),
+    path("me/help/", planning.help_index, name="help"),
+    path("me/help/<slug:slug>/", planning.help_article, name="help-article"),
 ]

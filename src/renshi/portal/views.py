@@ -16,7 +16,7 @@ from renshi.portal.reminders import reminders_for
 def home(request: HttpRequest, employee: Employee) -> HttpResponse:
     """Where the employee stands, in one screen: the notices waiting to be read first, then the
     latest pay, what is owed, the contribution record, and the reminders that fit them."""
-    today = clock.now().date()
+    today = clock.today()
     context = {
         "portal_employee": employee,
         "portal_section": "home",

@@ -24,4 +24,4 @@ def has_left(employee: object) -> bool:
 
     if not isinstance(employee, Employee):
         return False
-    return employee_has_left(employee, today=clock.now().date())
+    return employee_has_left(employee, today=clock.today())
