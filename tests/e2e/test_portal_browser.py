@@ -82,7 +82,7 @@ def test_an_employee_reads_a_payslip_acknowledges_the_notice_and_simulates_a_pen
     result = page.locator("#pension-result")
     result.wait_for()
     category = (
-        RetirementCategory.MALE if employee.gender == "male" else RetirementCategory.FEMALE_WORKER
+        RetirementCategory.MALE if employee.gender == "male" else RetirementCategory.FEMALE_CADRE
     )
     birth = Month(employee.birth_date.year, employee.birth_date.month)
     retirement = statutory_retirement(birth=birth, category=category)
