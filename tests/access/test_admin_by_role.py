@@ -342,6 +342,7 @@ def test_the_admin_index_shows_the_apps_each_role_works_in(company, production):
         "attendance",
         "payroll",
         "policies",
+        "backpay",
         "alerts",
         "notices",
     }

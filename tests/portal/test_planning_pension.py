@@ -24,13 +24,12 @@ from renshi.core.pension import (
 
 pytestmark = pytest.mark.django_db
 
-URL = reverse("portal:pension")
+URL = "/en" + reverse("portal:pension")  # English pages: the assertions read English
 
 
 @pytest.fixture(autouse=True)
 def _fixed_clock(settings):
     settings.RENSHI_SIMULATED_NOW = NOW
-    settings.LANGUAGE_CODE = "en"
 
 
 def _params(**overrides):

@@ -11,6 +11,8 @@ import uuid
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
+from django.utils.translation import gettext
 from tests.conftest import celery_use_queue
 from tests.factories import make_employee, make_enrolment
 from tests.payroll.factories import assign_salary, run_month
@@ -129,7 +131,9 @@ def test_reopening_needs_a_reason(client, acme):
     refused = client.post(f"/work/payroll/{run.pk}/reopen/", {"reason": " "}, follow=True)
     run.refresh_from_db()
     assert run.state == RunState.APPROVED
-    assert any("why" in str(m) for m in refused.context["messages"])
+    with translation.override("zh-hans"):  # the page's language
+        expected = gettext("Say why the payroll is reopened.")
+    assert expected in [str(m) for m in refused.context["messages"]]
 
     client.post(f"/work/payroll/{run.pk}/reopen/", {"reason": "王芳的扣款有误"})
     run.refresh_from_db()

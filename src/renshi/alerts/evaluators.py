@@ -391,7 +391,9 @@ def base_below_wage(company: Company, rule: WarningRule, now: datetime.datetime)
         .values_list("employee_id", "city", "wage", "base")
     )
     candidates = []
-    for employee_id, city, wage, base in lines:
+    for employee_id, city, raw_wage, base in lines:
+        # A sum of two cent amounts, exact; SQLite's arithmetic hands it back with float noise.
+        wage = round_cent(Decimal(raw_wage))
         try:
             snapshot = library.lookup(city, month)
             result = calculate_contributions(snapshot, wage=wage)
