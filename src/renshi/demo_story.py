@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import datetime
 import email
-import logging
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -60,6 +59,7 @@ from renshi.notices.models import (
 from renshi.notices.services import notice_acknowledge, notice_open, postal_dispatch_record
 from renshi.payroll.services import arrears_balance, arrears_repayment_record, receivable_record
 from renshi.people.models import Company, Employee
+from renshi.web.pdf import html_to_pdf
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 # Three days before 2025-11-10, when October's wages are paid: the moment the demo shows.
@@ -143,7 +143,7 @@ def story_play(
             e.number: e for e in Employee.objects.filter(company=company, number__in=numbers)
         },
     )
-    with _demo_mail(), _quiet_pdf_progress():
+    with _demo_mail():
         with clock.simulated(GO_LIVE):
             _notices_set_up(company, people)
             # September's payroll is approved: HX0001, HX0004 and HX0005 owe more than 500.
@@ -220,18 +220,6 @@ def _demo_mail() -> Iterator[None]:
         EMAIL_FILE_PATH=str(directory),
     ):
         yield
-
-
-@contextmanager
-def _quiet_pdf_progress() -> Iterator[None]:
-    """WeasyPrint logs each rendering step at INFO; the demo command's output is not for it."""
-    logger = logging.getLogger("weasyprint.progress")
-    level = logger.level
-    logger.setLevel(logging.WARNING)
-    try:
-        yield
-    finally:
-        logger.setLevel(level)
 
 
 def _notices_set_up(company: Company, people: People) -> None:
@@ -328,9 +316,6 @@ def _post_by_ems(people: People, moment: datetime.datetime) -> None:
 def _ems_receipt_pdf(employee: Employee, letter: DemandLetter, moment: datetime.datetime) -> bytes:
     """A stand-in for the scan of the EMS receipt HR would upload: the sender's copy of the
     waybill, with the tracking number, both parties and what was posted."""
-    from weasyprint import HTML
-    from weasyprint.urls import URLFetcher
-
     company = employee.company
     html = f"""<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><style>
 @page {{ size: 180mm 110mm; margin: 6mm; }}
@@ -349,10 +334,7 @@ td {{ border: 0.3mm solid #333; padding: 1.5mm; vertical-align: top; }}
 <td>资费：22.00 元（月结）<br>收寄日期：{moment:%Y-%m-%d %H:%M}<br>
 收寄局：北京酒仙桥营业部　营业员：0317</td></tr>
 </table></body></html>"""
-    fetcher = URLFetcher(allowed_protocols=frozenset())
-    pdf = HTML(string=html, base_url=None, url_fetcher=fetcher).write_pdf()
-    assert pdf is not None
-    return bytes(pdf)
+    return html_to_pdf(html)
 
 
 STAGE_NAMES = {

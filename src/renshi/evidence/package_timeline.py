@@ -14,13 +14,14 @@ allowed) and the PDF's dates are the checkpoint's, so the same entries give the 
 from __future__ import annotations
 
 import datetime
-import logging
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.template.loader import render_to_string
 from django.utils import timezone
+
+from renshi.web.pdf import html_to_pdf
 
 TEMPLATE = "evidence/timeline.html"
 
@@ -334,21 +335,4 @@ def timeline_row(document: Mapping[str, Any], *, leaf_hash: str) -> TimelineRow:
 def timeline_pdf(*, rows: Sequence[TimelineRow], header: Mapping[str, Any]) -> bytes:
     """The timeline as an A4 PDF; ``header`` names the company, the employee and the
     checkpoint (``created`` is its ISO time, the PDF's date)."""
-    html = render_to_string(TEMPLATE, {"rows": rows, **header})
-    # WeasyPrint logs each step at INFO (its own stylesheets as it is imported, too), which is
-    # noise in the export's output.
-    progress = logging.getLogger("weasyprint.progress")
-    level = progress.level
-    progress.setLevel(logging.WARNING)
-    try:
-        # Imported here: WeasyPrint loads pango through cffi, which only PDF rendering needs.
-        from weasyprint import HTML
-        from weasyprint.urls import URLFetcher
-
-        # No protocol is allowed: an evidence document must not depend on anything fetched.
-        fetcher = URLFetcher(allowed_protocols=frozenset())
-        pdf = HTML(string=html, base_url=None, url_fetcher=fetcher).write_pdf()
-    finally:
-        progress.setLevel(level)
-    assert pdf is not None, "write_pdf without a target returns the bytes"
-    return bytes(pdf)
+    return html_to_pdf(render_to_string(TEMPLATE, {"rows": rows, **header}))

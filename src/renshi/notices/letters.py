@@ -31,6 +31,7 @@ from renshi.core.money import CENT, ZERO, format_money, parse_money
 from renshi.core.months import Month
 from renshi.core.policy import InsuranceKind
 from renshi.people.identity import is_masked
+from renshi.web.pdf import html_to_pdf
 
 TEMPLATE = "notices/demand_letter.html"
 TITLE = "催缴函"
@@ -359,13 +360,4 @@ def render_demand_letter_pdf(letter: DemandLetter) -> bytes:
     subsets by a hash of the glyphs used; so the output depends only on the letter, WeasyPrint's
     version and the installed fonts.
     """
-    # Imported here: WeasyPrint loads pango through cffi, which only PDF rendering needs.
-    from weasyprint import HTML
-    from weasyprint.urls import URLFetcher
-
-    html = render_demand_letter_html(letter)
-    # No protocol is allowed: an evidence document must not depend on anything fetched.
-    fetcher = URLFetcher(allowed_protocols=frozenset())
-    pdf = HTML(string=html, base_url=None, url_fetcher=fetcher).write_pdf()
-    assert pdf is not None, "write_pdf without a target returns the bytes"
-    return bytes(pdf)
+    return html_to_pdf(render_demand_letter_html(letter))

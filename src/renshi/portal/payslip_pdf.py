@@ -8,11 +8,10 @@ fontconfig (Noto CJK), and no URL fetched, so the PDF depends on nothing outside
 
 from __future__ import annotations
 
-import logging
-
 from django.template.loader import render_to_string
 
 from renshi.portal.records_payslip import PayslipView
+from renshi.web.pdf import html_to_pdf
 
 TEMPLATE = "portal/records/payslip_pdf.html"
 
@@ -24,19 +23,4 @@ def payslip_filename(view: PayslipView) -> str:
 
 
 def render_payslip_pdf(view: PayslipView, *, company_name: str) -> bytes:
-    html = render_to_string(TEMPLATE, {"view": view, "company_name": company_name})
-    # WeasyPrint logs each step at INFO, which is noise in the server's log.
-    progress = logging.getLogger("weasyprint.progress")
-    level = progress.level
-    progress.setLevel(logging.WARNING)
-    try:
-        # Imported here: WeasyPrint loads pango through cffi, which only PDF rendering needs.
-        from weasyprint import HTML
-        from weasyprint.urls import URLFetcher
-
-        fetcher = URLFetcher(allowed_protocols=frozenset())
-        pdf = HTML(string=html, base_url=None, url_fetcher=fetcher).write_pdf()
-    finally:
-        progress.setLevel(level)
-    assert pdf is not None, "write_pdf without a target returns the bytes"
-    return bytes(pdf)
+    return html_to_pdf(render_to_string(TEMPLATE, {"view": view, "company_name": company_name}))

@@ -227,6 +227,19 @@ def run_progress(request: HttpRequest, desk: Desk, run: PayrollRun) -> HttpRespo
     return response
 
 
+def _act(
+    request: HttpRequest, run: PayrollRun, action: Callable[[], object], done_message: str
+) -> HttpResponse:
+    """Run one of the run's services and come back to the run page with its outcome."""
+    try:
+        action()
+    except CoreError as error:
+        _refused(request, error)
+    else:
+        messages.success(request, done_message)
+    return HttpResponseRedirect(_run_url(run))
+
+
 def _refused(request: HttpRequest, error: CoreError) -> None:
     messages.error(request, error.render(gettext))
     if isinstance(error, RunFailedError):
@@ -249,39 +262,34 @@ def run_calculate(request: HttpRequest, desk: Desk, run: PayrollRun) -> HttpResp
         transaction.on_commit(lambda: calculate_run.delay(run_id=run.pk, user_id=user_id))
         messages.info(request, gettext("The calculation is queued; this page follows it."))
         return done
-    try:
-        payroll_run_calculate(actor=request.user, run=run, executor="inline")
-    except CoreError as error:
-        _refused(request, error)
-    else:
-        messages.success(request, gettext("The payroll is calculated."))
-    return done
+    return _act(
+        request,
+        run,
+        lambda: payroll_run_calculate(actor=request.user, run=run, executor="inline"),
+        gettext("The payroll is calculated."),
+    )
 
 
 @require_POST
 @run_view(Perm.PAYROLL_APPROVE)
 def run_approve(request: HttpRequest, desk: Desk, run: PayrollRun) -> HttpResponse:
-    done = HttpResponseRedirect(_run_url(run))
-    try:
-        payroll_run_approve(actor=request.user, run=run)
-    except CoreError as error:
-        _refused(request, error)
-    else:
-        messages.success(request, gettext("The payroll is approved."))
-    return done
+    return _act(
+        request,
+        run,
+        lambda: payroll_run_approve(actor=request.user, run=run),
+        gettext("The payroll is approved."),
+    )
 
 
 @require_POST
 @run_view(Perm.PAYROLL_PAY)
 def run_mark_paid(request: HttpRequest, desk: Desk, run: PayrollRun) -> HttpResponse:
-    done = HttpResponseRedirect(_run_url(run))
-    try:
-        payroll_run_mark_paid(actor=request.user, run=run)
-    except CoreError as error:
-        _refused(request, error)
-    else:
-        messages.success(request, gettext("The payroll is marked paid."))
-    return done
+    return _act(
+        request,
+        run,
+        lambda: payroll_run_mark_paid(actor=request.user, run=run),
+        gettext("The payroll is marked paid."),
+    )
 
 
 @require_POST
@@ -300,10 +308,9 @@ def run_reopen(request: HttpRequest, desk: Desk, run: PayrollRun) -> HttpRespons
             ),
         )
         return done
-    try:
-        payroll_run_reopen(actor=request.user, run=run, reason=reason)
-    except CoreError as error:
-        _refused(request, error)
-    else:
-        messages.success(request, gettext("The payroll is reopened."))
-    return done
+    return _act(
+        request,
+        run,
+        lambda: payroll_run_reopen(actor=request.user, run=run, reason=reason),
+        gettext("The payroll is reopened."),
+    )
