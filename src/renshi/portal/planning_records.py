@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.db.models import F, QuerySet
 
 from renshi.attendance.models import LeaveRecord, LeaveStatus, PayRule
+from renshi.backpay.selectors import backpay_gap_months
 from renshi.core.errors import CoreError
 from renshi.core.money import ZERO
 from renshi.core.months import Month, month_range
@@ -25,7 +26,7 @@ from renshi.core.pension import (
 from renshi.core.policy import InsuranceKind
 from renshi.payroll.models import Payslip, PayslipLine
 from renshi.payroll.selectors import EMPLOYEE_VISIBLE_STATES
-from renshi.people.models import Employee, EmployeeStatus, EmploymentType, Gender
+from renshi.people.models import Employee, EmployeeStatus, Gender
 from renshi.policies.presenters import city_display_name
 from renshi.policies.selectors import policy_library
 
@@ -181,17 +182,12 @@ def pension_record(employee: Employee, *, today: datetime.date) -> PensionRecord
 
 
 def months_broken(employee: Employee, *, today: datetime.date, lookback: int) -> int:
-    """Months in the last ``lookback`` months when the employee worked here and nothing was
-    contributed. Interns are left out: an internship is not an employment relationship that
-    social insurance must cover [U: practice differs for graduates on internships]."""
-    if employee.employment_type == EmploymentType.INTERN:
-        return 0
-    last = last_complete_month(employee, today)
-    first = max(month_of(employee.hire_date), month_of(today).add(-lookback))
-    if last < first:
-        return 0
-    covered = contributed_months(employee, today=today)
-    return sum(1 for month in month_range(first, last) if month not in covered)
+    """Months in the last ``lookback`` months that the back-payment page would offer to back-pay
+    (``backpay_gap_months``: worked here, and no enrolment covered the month or an item is
+    missing or short), so a reminder never counts other months than the page it links to."""
+    since = str(month_of(today).add(-lookback))
+    gaps = backpay_gap_months(employee=employee, today=today).months
+    return sum(1 for gap in gaps if gap.month >= since)
 
 
 def _unpaid(employee: Employee) -> QuerySet[LeaveRecord]:
