@@ -53,6 +53,15 @@ def test_an_employee_reads_a_payslip_acknowledges_the_notice_and_simulates_a_pen
     _sign_in(page, live_server.url, "/me/", "hx0006")
     assert employee.name in page.locator("main").inner_text()
     assert page.locator(".portal-tabbar").is_visible()  # the phone's tab bar
+    # Installable: the service worker takes the whole site as its scope and keeps the shell.
+    scope = page.evaluate("navigator.serviceWorker.ready.then((r) => r.scope)")
+    assert scope == page.evaluate("location.origin") + "/"
+    cached = page.evaluate(
+        "caches.keys().then((names) => Promise.all(names.map((n) => caches.open(n)"
+        ".then((c) => c.keys())))).then((lists) => lists.flat().map((r) => r.url))"
+    )
+    assert any(url.endswith("/me/offline/") for url in cached)
+    assert not any("/me/payslips/" in url for url in cached)
 
     page.goto(f"{live_server.url}/me/payslips/")
     page.locator(f"a[href='/me/payslips/{latest.pk}/']").first.click()
