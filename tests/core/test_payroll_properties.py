@@ -15,13 +15,15 @@ from renshi.core.months import Month
 from renshi.core.payroll import (
     Component,
     ComponentKind,
-    LeaveBasis,
     LineKind,
     PayRules,
     PayslipInput,
     PayslipLine,
     TimeInputs,
     calculate_payslip,
+)
+from renshi.core.payroll_time import (
+    LeaveBasis,
 )
 from renshi.core.policy_loader import load_library
 

@@ -21,12 +21,14 @@ from renshi.core.money import ZERO, parse_money
 from renshi.core.payroll import (
     Component,
     ComponentKind,
-    LeaveBasis,
     PayRules,
     PayslipInput,
     PayslipResult,
     TimeInputs,
     calculate_payslip,
+)
+from renshi.core.payroll_time import (
+    LeaveBasis,
 )
 from renshi.core.policy import InsuranceKind, PolicyLibrary, PolicySnapshot
 from renshi.payroll.fetch import EmployeeRows, RunContext
